@@ -1,0 +1,56 @@
+# The project's vocabulary. A fresh machine needs only python3.11: everything else is installed here.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test install lint format schema bench lock clean test-sqlite test-postgres
+
+install: $(BIN)/lvv
+
+$(BIN)/lvv: pyproject.toml uv.lock
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	test -x $(UV) || $(BIN)/python -m pip install --quiet "uv==0.13.9"
+	$(UV) sync --frozen --extra dev --quiet
+	touch $(BIN)/lvv
+
+lock:
+	test -x $(UV) || ($(PY) -m venv $(VENV) && $(BIN)/python -m pip install --quiet "uv==0.13.9")
+	$(UV) lock
+
+demo: install
+	$(BIN)/lvv migrate --noinput
+	$(BIN)/lvv load-demo
+	$(BIN)/lvv runserver $(HOST):$(PORT)
+
+# The whole suite: lint, then tests on SQLite, then on PostgreSQL when LVV_TEST_POSTGRES_URL is set
+# (.ci/run sets it after starting a throwaway cluster).
+test: install lint test-sqlite test-postgres
+
+test-sqlite: install
+	$(BIN)/pytest -p no:cacheprovider -n 2 --dist loadgroup
+
+test-postgres: install
+	@if [ -n "$$LVV_TEST_POSTGRES_URL" ]; then \
+		DATABASE_URL="$$LVV_TEST_POSTGRES_URL" $(BIN)/pytest -p no:cacheprovider -n 2 --dist loadgroup -m "not browser"; \
+	else echo "LVV_TEST_POSTGRES_URL not set: PostgreSQL run skipped (.ci/run sets it)"; fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+schema: install
+	$(BIN)/lvv spectacular --file docs/openapi.yaml --validate
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,3 @@
+from lvv.manage import main
+
+main()

@@ -1,0 +1,60 @@
+"""The one door: allowed and denied with the same setup, and every look on record."""
+
+import uuid
+
+import pytest
+
+from lvv.access.gate import PersonNotFound, access_person, access_stay, persons_visible_to
+from lvv.access.models import AccessRecord
+from lvv.registry.tests.factories import LVVFactory, StayFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    amsterdam, utrecht = LVVFactory(name="Amsterdam"), LVVFactory(name="Utrecht")
+    alice = UserFactory(username="alice", lvvs=[amsterdam])  # coordinator in Amsterdam
+    bob = UserFactory(username="bob", case_worker=True, lvvs=[amsterdam])  # case worker of one NGO
+    mine = StayFactory(lvv=amsterdam, organisation=bob.organisation)
+    other_ngo = StayFactory(lvv=amsterdam)
+    elsewhere = StayFactory(lvv=utrecht)
+    return locals()
+
+
+def test_coordinator_sees_own_lvv_only(world):
+    visible = set(persons_visible_to(world["alice"]))
+    assert visible == {world["mine"].person, world["other_ngo"].person}
+
+
+def test_case_worker_sees_own_ngo_only(world):
+    assert set(persons_visible_to(world["bob"])) == {world["mine"].person}
+
+
+def test_access_is_logged_allowed_and_refused(world):
+    alice = world["alice"]
+    access_person(alice, world["mine"].person_id)
+    with pytest.raises(PersonNotFound):
+        access_person(alice, world["elsewhere"].person_id)
+    records = list(AccessRecord.objects.order_by("id").values_list("person_id", "outcome", "username"))
+    assert records == [
+        (world["mine"].person_id, "allowed", "alice"),
+        (world["elsewhere"].person_id, "refused", "alice"),
+    ]
+
+
+def test_missing_and_forbidden_look_the_same(world):
+    with pytest.raises(PersonNotFound) as missing:
+        access_person(world["bob"], uuid.uuid4())
+    with pytest.raises(PersonNotFound) as forbidden:
+        access_person(world["bob"], world["other_ngo"].person_id)
+    assert str(missing.value) == str(forbidden.value)
+    with pytest.raises(PersonNotFound):
+        access_person(world["bob"], "not-a-uuid")
+
+
+def test_administrator_sees_no_case_data(world):
+    admin = UserFactory(administrator=True, lvvs=[world["amsterdam"]])
+    assert not persons_visible_to(admin).exists()
+    with pytest.raises(PersonNotFound):
+        access_stay(admin, world["mine"].pk)

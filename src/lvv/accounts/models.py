@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Organisation(models.Model):
+    """One organisation taking part in the LVV network: a municipality, an NGO, a national agency,
+    the programme bureau or a research institute."""
+
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "municipality", _("Gemeente")
+        NGO = "ngo", _("Maatschappelijke organisatie")
+        IND = "ind", _("IND")
+        DTV = "dtv", _("DT&V")
+        AVIM = "avim", _("AVIM (vreemdelingenpolitie)")
+        GGD = "ggd", _("GGD / medische dienst")
+        PROGRAMME_BUREAU = "programme_bureau", _("Programmabureau")
+        RESEARCH = "research", _("Onderzoeksinstituut")
+        ADMINISTRATION = "administration", _("Functioneel beheer")
+
+    name = models.CharField(_("naam"), max_length=200, unique=True)
+    kind = models.CharField(_("soort"), max_length=32, choices=Kind.choices)
+    lvvs = models.ManyToManyField(
+        "registry.LVV",
+        verbose_name=_("LVV's"),
+        related_name="organisations",
+        blank=True,
+        help_text=_("De LVV's waarin deze organisatie werkt."),
+    )
+
+    class Meta:
+        verbose_name = _("organisatie")
+        verbose_name_plural = _("organisaties")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    """What a user does in the network; the access layer (lvv.access) decides what each may see."""
+
+    COORDINATOR = "coordinator", _("Gemeentelijk coördinator")
+    CASE_WORKER = "case_worker", _("Casemanager (maatschappelijke organisatie)")
+    IND = "ind", _("IND-lid van het LSO")
+    DTV = "dtv", _("DT&V-lid van het LSO")
+    AVIM = "avim", _("AVIM-lid van het LSO")
+    MEDICAL = "medical", _("Medisch professional")
+    PROGRAMME_BUREAU = "programme_bureau", _("Programmabureau")
+    RESEARCHER = "researcher", _("Onderzoeker")
+    ADMINISTRATOR = "administrator", _("Functioneel beheerder")
+    PRIVACY_OFFICER = "privacy_officer", _("Privacyfunctionaris")
+
+
+class User(AbstractUser):
+    """A person who logs in: a staff member of one organisation, with one role, working in the LVVs
+    listed (none for national roles)."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisatie"),
+        on_delete=models.PROTECT,
+        related_name="users",
+        null=True,
+        blank=True,
+    )
+    role = models.CharField(_("rol"), max_length=32, choices=Role.choices, blank=True)
+    lvvs = models.ManyToManyField(
+        "registry.LVV",
+        verbose_name=_("LVV's"),
+        related_name="users",
+        blank=True,
+        help_text=_("De LVV's waarin deze gebruiker werkt (leeg voor landelijke rollen)."),
+    )
+
+    class Meta:
+        verbose_name = _("gebruiker")
+        verbose_name_plural = _("gebruikers")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.username
