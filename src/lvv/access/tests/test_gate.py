@@ -36,7 +36,9 @@ def test_access_is_logged_allowed_and_refused(world):
     access_person(alice, world["mine"].person_id)
     with pytest.raises(PersonNotFound):
         access_person(alice, world["elsewhere"].person_id)
-    records = list(AccessRecord.objects.order_by("id").values_list("person_id", "outcome", "username"))
+    records = list(
+        AccessRecord.objects.order_by("id").values_list("person_id", "outcome", "username")
+    )
     assert records == [
         (world["mine"].person_id, "allowed", "alice"),
         (world["elsewhere"].person_id, "refused", "alice"),

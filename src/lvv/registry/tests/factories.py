@@ -30,7 +30,9 @@ class LVVFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Testgemeente{n}")
     start_date = dt.date(2019, 1, 1)
-    policy = factory.RelatedFactory("lvv.registry.tests.factories.PolicyFactory", factory_related_name="lvv")
+    policy = factory.RelatedFactory(
+        "lvv.registry.tests.factories.PolicyFactory", factory_related_name="lvv"
+    )
 
 
 class PolicyFactory(factory.django.DjangoModelFactory):
@@ -85,7 +87,9 @@ class UserFactory(factory.django.DjangoModelFactory):
         )
         administrator = factory.Trait(
             role=Role.ADMINISTRATOR,
-            organisation=factory.SubFactory(OrganisationFactory, kind=Organisation.Kind.ADMINISTRATION),
+            organisation=factory.SubFactory(
+                OrganisationFactory, kind=Organisation.Kind.ADMINISTRATION
+            ),
         )
 
 
@@ -152,7 +156,9 @@ class StayFactory(factory.django.DjangoModelFactory):
                 source="test",
             )
         if kw["outflow_type"]:
-            services.stay_register_outflow(stay=stay, kind=kw["outflow_type"], on=kw["outflow_date"], by=None, source="test")
+            services.stay_register_outflow(
+                stay=stay, kind=kw["outflow_type"], on=kw["outflow_date"], by=None, source="test"
+            )
         stay.refresh_from_db()
         return stay
 

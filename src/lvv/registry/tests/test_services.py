@@ -23,7 +23,11 @@ def test_register_admit_scenario_outflow_are_events_and_state_is_derived():
         EventKind.SCENARIO_SET,
         EventKind.OUTFLOW_REGISTERED,
     ]
-    assert (stay.status, stay.scenario, stay.outflow_type) == ("left", Scenario.RETURN, OutflowType.RETURN)
+    assert (stay.status, stay.scenario, stay.outflow_type) == (
+        "left",
+        Scenario.RETURN,
+        OutflowType.RETURN,
+    )
     assert stay.version == 4
 
 
@@ -31,7 +35,9 @@ def test_outflow_before_admission_is_refused_and_nothing_written():
     stay = StayFactory(admission_date=dt.date(2020, 3, 1))
     count = Event.objects.count()
     with pytest.raises(ValidationError) as err:
-        services.stay_register_outflow(stay=stay, kind=OutflowType.RETURN, on=dt.date(2020, 2, 1), by=None)
+        services.stay_register_outflow(
+            stay=stay, kind=OutflowType.RETURN, on=dt.date(2020, 2, 1), by=None
+        )
     assert "vóór de datum van toelating" in str(err.value)
     assert Event.objects.count() == count
     stay.refresh_from_db()
@@ -41,15 +47,23 @@ def test_outflow_before_admission_is_refused_and_nothing_written():
 def test_outflow_without_admission_is_refused():
     stay = StayFactory(registered_only=True)
     with pytest.raises(ValidationError):
-        services.stay_register_outflow(stay=stay, kind=OutflowType.RETURN, on=dt.date(2020, 2, 1), by=None)
+        services.stay_register_outflow(
+            stay=stay, kind=OutflowType.RETURN, on=dt.date(2020, 2, 1), by=None
+        )
 
 
 def test_second_open_stay_in_same_lvv_is_refused_but_allowed_after_outflow():
     first = StayFactory()
     with pytest.raises(ValidationError, match="lopend verblijf"):
-        services.stay_register(person=first.person, lvv=first.lvv, registration_date=dt.date(2020, 2, 1), by=None)
-    services.stay_register_outflow(stay=first, kind=OutflowType.UNKNOWN_DESTINATION, on=dt.date(2020, 3, 1), by=None)
-    again = services.stay_register(person=first.person, lvv=first.lvv, registration_date=dt.date(2020, 5, 1), by=None)
+        services.stay_register(
+            person=first.person, lvv=first.lvv, registration_date=dt.date(2020, 2, 1), by=None
+        )
+    services.stay_register_outflow(
+        stay=first, kind=OutflowType.UNKNOWN_DESTINATION, on=dt.date(2020, 3, 1), by=None
+    )
+    again = services.stay_register(
+        person=first.person, lvv=first.lvv, registration_date=dt.date(2020, 5, 1), by=None
+    )
     assert again.status == "registered"
 
 
@@ -62,7 +76,9 @@ def test_database_refuses_second_open_stay_even_around_the_service():
 def test_database_refuses_outflow_before_admission_even_around_the_service():
     stay = StayFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
-        Stay.objects.filter(pk=stay.pk).update(outflow_date=dt.date(2019, 1, 1), outflow_type="return", status="left")
+        Stay.objects.filter(pk=stay.pk).update(
+            outflow_date=dt.date(2019, 1, 1), outflow_type="return", status="left"
+        )
 
 
 def test_unknown_labels_are_refused():
@@ -70,14 +86,22 @@ def test_unknown_labels_are_refused():
     with pytest.raises(ValidationError):
         services.stay_set_scenario(stay=stay, scenario="holiday", on=dt.date(2020, 2, 1), by=None)
     with pytest.raises(ValidationError):
-        services.stay_register_outflow(stay=stay, kind="teleported", on=dt.date(2020, 2, 1), by=None)
+        services.stay_register_outflow(
+            stay=stay, kind="teleported", on=dt.date(2020, 2, 1), by=None
+        )
 
 
 def test_follow_up_must_fit_outflow_type():
-    stay = StayFactory(outflow_type=OutflowType.REPEAT_ASYLUM_APPLICATION, outflow_date=dt.date(2020, 6, 1))
+    stay = StayFactory(
+        outflow_type=OutflowType.REPEAT_ASYLUM_APPLICATION, outflow_date=dt.date(2020, 6, 1)
+    )
     with pytest.raises(ValidationError, match="past niet"):
-        services.stay_register_follow_up(stay=stay, follow_up=FollowUp.FORCED_DEPARTURE, on=dt.date(2020, 7, 1), by=None)
-    services.stay_register_follow_up(stay=stay, follow_up=FollowUp.PERMIT_GRANTED, on=dt.date(2020, 7, 1), by=None)
+        services.stay_register_follow_up(
+            stay=stay, follow_up=FollowUp.FORCED_DEPARTURE, on=dt.date(2020, 7, 1), by=None
+        )
+    services.stay_register_follow_up(
+        stay=stay, follow_up=FollowUp.PERMIT_GRANTED, on=dt.date(2020, 7, 1), by=None
+    )
     stay.refresh_from_db()
     assert stay.follow_up == FollowUp.PERMIT_GRANTED
 
@@ -95,10 +119,20 @@ def test_correction_is_a_new_event_and_void_restores_previous_state():
 def test_stale_version_is_a_conflict_not_a_lost_update():
     stay = StayFactory()
     loaded_version = stay.version
-    services.stay_set_scenario(stay=stay, scenario=Scenario.RETURN, on=dt.date(2020, 2, 1), by=None, expected_version=loaded_version)
+    services.stay_set_scenario(
+        stay=stay,
+        scenario=Scenario.RETURN,
+        on=dt.date(2020, 2, 1),
+        by=None,
+        expected_version=loaded_version,
+    )
     with pytest.raises(services.ConflictError):
         services.stay_set_scenario(
-            stay=stay, scenario=Scenario.LEGALISATION, on=dt.date(2020, 2, 1), by=None, expected_version=loaded_version
+            stay=stay,
+            scenario=Scenario.LEGALISATION,
+            on=dt.date(2020, 2, 1),
+            by=None,
+            expected_version=loaded_version,
         )
     stay.refresh_from_db()
     assert stay.scenario == Scenario.RETURN
