@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from lvv.registry.countries import country_choices
@@ -59,6 +60,12 @@ class Person(models.Model):
                 name="person_birth_year_plausible",
             ),
         ]
+        # Blocking keys of the national duplicate check (lvv.workflow.duplicates): candidates are
+        # looked up by birth year + country, or by family name, before any fuzzy scoring.
+        indexes = [
+            models.Index(fields=["birth_year", "country"], name="person_dup_block"),
+            models.Index(Lower("family_name"), name="person_family_lower"),
+        ]
 
     def __str__(self) -> str:
         # Never used in logs: the access layer logs ids only.
@@ -82,6 +89,7 @@ class PersonAlias(models.Model):
     class Meta:
         verbose_name = _("alias")
         verbose_name_plural = _("aliassen")
+        indexes = [models.Index(Lower("family_name"), name="alias_family_lower")]
 
     def __str__(self) -> str:
         return " ".join(part for part in (self.given_names, self.family_name) if part)
