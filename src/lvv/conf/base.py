@@ -147,6 +147,12 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
+# Field-level encryption of medical and legal notes (lvv.access.fields; docs/security.md).
+# Comma-separated Fernet keys: the first encrypts, all decrypt (rotation).
+FIELD_ENCRYPTION_KEYS = [
+    key.strip() for key in env_secret("FIELD_ENCRYPTION_KEYS").split(",") if key.strip()
+]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -4,5 +4,7 @@ import os
 
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("SECRET_KEY", "dev-only-insecure-key-never-use-in-production")
+# A fixed, public key for development and tests only (production must set its own).
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "-u8Sso8MEkXXC50z2ptWqeRxKyCj-JlVqdl0SHhY1Ns=")
 
 from lvv.conf.base import *  # noqa: F403

@@ -4,6 +4,8 @@ import os
 
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "test-only-insecure-key")
+# A fixed, public key for development and tests only (production must set its own).
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "kUYqcGcbrVDLo1mZJXm0-t8TSr1p_YE8aqI2ydaRkvo=")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
 from lvv.conf.base import *  # noqa: F403
