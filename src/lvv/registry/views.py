@@ -1,0 +1,629 @@
+"""Pages of the register: the persons list, the person page and the forms that change a stay.
+
+Every person or stay is reached through lvv.access.gate (which logs the access); every change goes
+through lvv.registry.services. Pages with person data are never cached (`never_cache`)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from lvv.access import gate
+from lvv.access.models import ProcessingActivity
+from lvv.accounts.models import Organisation
+from lvv.registry import forms as registry_forms
+from lvv.registry import selectors, services
+from lvv.registry.countries import all_countries
+from lvv.registry.models import Event, EventKind, Location, Person, PersonAlias, Stay
+from lvv.registry.models.stay import OPEN_STATUSES, StayStatus
+from lvv.registry.taxonomy import FollowUp, OutflowType, Scenario, TargetGroup
+
+PAGE_SIZE = 50
+
+
+def _require_person_role(request: HttpRequest) -> None:
+    if not gate.can_see_persons(request.user):
+        raise PermissionDenied(_("Uw rol geeft geen toegang tot persoonsgegevens."))
+
+
+def _apply_errors(form: forms.Form, exc: ValidationError, aliases: dict[str, str]) -> None:
+    """Show a service's ValidationError on the form: on the field it names, else at the top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            name = aliases.get(field, field)
+            for error in errors:
+                form.add_error(name if name in form.fields else None, error.messages)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# The persons list ---------------------------------------------------------------------------------
+
+
+def _filtered_stays(user, form: registry_forms.PersonFilterForm):
+    stays = gate.stays_visible_to(user)
+    if not form.is_valid():
+        return stays.none()
+    data = form.cleaned_data
+    if data["lvv"]:
+        stays = stays.filter(lvv=data["lvv"])
+    if data["organisation"]:
+        stays = stays.filter(organisation=data["organisation"])
+    if data["scenario"]:
+        stays = stays.filter(scenario=data["scenario"])
+    if data["target_group"]:
+        stays = stays.filter(target_group=data["target_group"])
+    status = data["status"]
+    if status == "in":
+        stays = stays.filter(status=StayStatus.ADMITTED)
+    elif status == "open":
+        stays = stays.filter(status__in=OPEN_STATUSES)
+    elif status == "out":
+        stays = stays.filter(status=StayStatus.LEFT)
+    elif status:
+        stays = stays.filter(status=status)
+    query = data["q"].strip()
+    if query:
+        words = query.split()
+        for word in words:
+            alias = PersonAlias.objects.filter(person=OuterRef("person_id")).filter(
+                Q(given_names__icontains=word) | Q(family_name__icontains=word)
+            )
+            stays = stays.filter(
+                Q(person__given_names__icontains=word)
+                | Q(person__family_name__icontains=word)
+                | Q(person__v_number=word)
+                | Q(correspondence_number__iexact=word)
+                | Exists(alias)
+            )
+    return stays
+
+
+@never_cache
+@login_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    """The stays of the persons the user may see, one row per stay, filtered and paginated.
+
+    A fixed number of queries whatever the page holds; the persons shown are written to the access
+    log in one bulk insert."""
+    _require_person_role(request)
+    lvvs = gate.lvvs_of(request.user)
+    form = registry_forms.PersonFilterForm(request.GET or None, lvvs=lvvs)
+    if not request.GET:
+        form = registry_forms.PersonFilterForm({}, lvvs=lvvs)
+    stays = (
+        _filtered_stays(request.user, form)
+        .select_related("person", "lvv", "organisation")
+        .order_by("person__family_name", "person__given_names", "person_id", "-registration_date")
+    )
+    page = Paginator(stays, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    rows = list(page.object_list)
+    gate.log_access(
+        request.user,
+        persons=dict.fromkeys(stay.person_id for stay in rows),
+        operation="list",
+        activity=ProcessingActivity.CASE_MANAGEMENT,
+        categories=("identity", "stay"),
+    )
+    query = request.GET.copy()
+    query.pop("pagina", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "query": query.urlencode(),
+        "can_register": lvvs.exists(),
+    }
+    template = (
+        "registry/_person_results.html"
+        if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted")
+        else "registry/person_list.html"
+    )
+    response = render(request, template, context)
+    response["Vary"] = "HX-Request"
+    return response
+
+
+# The person page ----------------------------------------------------------------------------------
+
+
+@dataclass
+class TimelineEntry:
+    event: Event
+    title: str
+    details: list[str]
+    lvv: str
+    voided_by: Event | None
+    can_void: bool
+
+
+def _event_details(event: Event, names: dict[str, dict[Any, str]]) -> list[str]:
+    data = event.data or {}
+    details: list[str] = []
+    if event.kind == EventKind.SCENARIO_SET:
+        details.append(Scenario(data["scenario"]).label)
+        if not data.get("discussed_in_lso", True):
+            details.append(_("niet besproken in het LSO"))
+    elif event.kind == EventKind.OUTFLOW_REGISTERED:
+        details.append(OutflowType(data["outflow_type"]).label)
+    elif event.kind == EventKind.FOLLOW_UP_REGISTERED:
+        details.append(FollowUp(data["follow_up"]).label)
+    elif event.kind == EventKind.ORGANISATION_SET:
+        details.append(names["organisation"].get(data.get("organisation_id"), "–"))
+    elif event.kind == EventKind.LOCATION_SET:
+        details.append(names["location"].get(data.get("location_id"), "–"))
+    elif event.kind == EventKind.STAY_REGISTERED:
+        details.append(TargetGroup(data.get("target_group", TargetGroup.CONVENANT)).label)
+        if data.get("reported_municipality"):
+            details.append(_("gemeld in %(m)s") % {"m": data["reported_municipality"]})
+    elif event.kind in (EventKind.STAY_REFUSED, EventKind.EVENT_VOIDED):
+        if data.get("reason"):
+            details.append(data["reason"])
+    elif event.kind in (EventKind.PERSON_CORRECTED, EventKind.STAY_DETAILS_CORRECTED):
+        labels = {**_PERSON_LABELS, **_STAY_LABELS}
+        details.append(_("gewijzigd: %(f)s") % {"f": ", ".join(labels.get(k, k) for k in data)})
+    return details
+
+
+_PERSON_LABELS = {
+    name: str(field.label) for name, field in registry_forms.PersonFieldsForm.base_fields.items()
+}
+_STAY_LABELS = {
+    "target_group": _("doelgroep"),
+    "correspondence_number": _("correspondentienummer"),
+    "reported_municipality": _("gemeente van aanmelding"),
+}
+UNVOIDABLE = {EventKind.PERSON_RECORDED, EventKind.STAY_REGISTERED, EventKind.EVENT_VOIDED}
+
+
+def _timeline(person: Person, stays: list[Stay], *, can_change: bool) -> list[TimelineEntry]:
+    stay_ids = [s.pk for s in stays]
+    events = list(
+        selectors.person_events(person.pk).filter(Q(stay__isnull=True) | Q(stay_id__in=stay_ids))
+    )
+    org_ids = {
+        e.data.get("organisation_id") for e in events if e.kind == EventKind.ORGANISATION_SET
+    }
+    loc_ids = {e.data.get("location_id") for e in events if e.kind == EventKind.LOCATION_SET}
+    names = {
+        "organisation": dict(
+            Organisation.objects.filter(pk__in=org_ids - {None}).values_list("pk", "name")
+        ),
+        "location": dict(
+            Location.objects.filter(pk__in=loc_ids - {None}).values_list("pk", "name")
+        ),
+    }
+    voids = {e.supersedes_id: e for e in events if e.kind == EventKind.EVENT_VOIDED}
+    entries = [
+        TimelineEntry(
+            event=e,
+            title=e.get_kind_display(),
+            details=_event_details(e, names),
+            lvv=e.stay.lvv.name if e.stay_id else "",
+            voided_by=voids.get(e.pk),
+            can_void=can_change and e.kind not in UNVOIDABLE and e.pk not in voids,
+        )
+        for e in events
+    ]
+
+    def key(entry: TimelineEntry):
+        e = entry.event
+        local = timezone.localtime(e.recorded_at)
+        return (e.valid_on or local.date(), local, e.pk)
+
+    return sorted(entries, key=key, reverse=True)
+
+
+@never_cache
+@login_required
+def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    person = gate.access_person(request.user, person_id)
+    stays = list(
+        gate.stays_visible_to(request.user)
+        .filter(person=person)
+        .select_related("lvv", "organisation", "location")
+        .order_by("-registration_date", "-created_at")
+    )
+    can_change = gate.can_see_persons(request.user)
+    country = all_countries().get(person.country)
+    return render(
+        request,
+        "registry/person_detail.html",
+        {
+            "person": person,
+            "aliases": list(person.aliases.all()),
+            "country": country.name_nl if country else "",
+            "stays": stays,
+            "timeline": _timeline(person, stays, can_change=can_change),
+            "can_change": can_change,
+        },
+    )
+
+
+# Registering a new person -------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_register(request: HttpRequest) -> HttpResponse:
+    _require_person_role(request)
+    lvvs = gate.lvvs_of(request.user)
+    allowed = [lvv.pk for lvv in lvvs if gate.can_register_in(request.user, lvv)]
+    lvvs = lvvs.filter(pk__in=allowed)
+    if not allowed:
+        raise PermissionDenied(_("U kunt in geen enkele LVV personen aanmelden."))
+    form = registry_forms.PersonRegisterForm(
+        request.POST or None, lvvs=lvvs, user_organisation=request.user.organisation
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                person = services.person_create(
+                    by=request.user, aliases=data["aliases"], **form.person_attrs()
+                )
+                stay = services.stay_register(
+                    person=person,
+                    lvv=data["lvv"],
+                    registration_date=data["registration_date"],
+                    by=request.user,
+                    target_group=data["target_group"],
+                    organisation=data["organisation"],
+                    correspondence_number=data["correspondence_number"].strip(),
+                    reported_municipality=data["reported_municipality"],
+                )
+        except ValidationError as exc:
+            _apply_errors(form, exc, {})
+        else:
+            gate.log_access(
+                request.user,
+                persons=[person.pk],
+                stay_id=stay.pk,
+                operation="create",
+                activity=ProcessingActivity.REGISTRATION,
+            )
+            messages.success(request, _("De persoon is aangemeld."))
+            return redirect("registry:person_detail", person_id=person.pk)
+    return render(
+        request,
+        "registry/form.html",
+        {
+            "form": form,
+            "title": _("Persoon aanmelden"),
+            "intro": _(
+                "Registreer een nieuwe persoon en de aanmelding bij een LVV. Bestaat de persoon al? "
+                "Zoek dan eerst in de lijst met personen."
+            ),
+            "fieldsets": [
+                (
+                    _("Persoon"),
+                    [
+                        "given_names",
+                        "family_name",
+                        "aliases",
+                        "birth_date",
+                        "birth_year",
+                        "gender",
+                        "country",
+                        "v_number",
+                        "first_ind_application_date",
+                        "ind_status",
+                    ],
+                ),
+                (
+                    _("Aanmelding bij de LVV"),
+                    [
+                        "lvv",
+                        "registration_date",
+                        "target_group",
+                        "organisation",
+                        "reported_municipality",
+                        "correspondence_number",
+                    ],
+                ),
+            ],
+            "submit": _("Aanmelden"),
+            "cancel_url": "registry:person_list",
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_correct(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    operation = "change" if request.method == "POST" else "read"
+    person = gate.access_person(request.user, person_id, operation=operation)
+    _require_person_role(request)
+    initial = {name: getattr(person, name) for name in registry_forms.PersonFieldsForm.base_fields}
+    form = registry_forms.PersonCorrectForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.person_correct(
+                person=person, by=request.user, changes=form.person_attrs()
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc, {})
+        else:
+            if event is None:
+                messages.info(request, _("Er is niets gewijzigd."))
+            else:
+                messages.success(request, _("De persoonsgegevens zijn gewijzigd."))
+            return redirect("registry:person_detail", person_id=person.pk)
+    return render(
+        request,
+        "registry/form.html",
+        {
+            "form": form,
+            "title": _("Persoonsgegevens wijzigen"),
+            "person": person,
+            "intro": _("De oude gegevens blijven in de tijdlijn bewaard."),
+            "submit": _("Opslaan"),
+            "cancel_url": "registry:person_detail",
+        },
+    )
+
+
+# Changing a stay ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StayAction:
+    title: str
+    form_class: type[forms.Form]
+    perform: Callable[[Stay, dict[str, Any], Any, int], Any]
+    success: str
+    needs_stay: bool = False
+    error_fields: dict[str, str] | None = None
+    intro: str = ""
+
+
+def _admit(stay, data, user, version):
+    return services.stay_admit(stay=stay, on=data["on"], by=user, expected_version=version)
+
+
+def _waitlist(stay, data, user, version):
+    return services.stay_waitlist(stay=stay, on=data["on"], by=user, expected_version=version)
+
+
+def _refuse(stay, data, user, version):
+    return services.stay_refuse(
+        stay=stay, on=data["on"], reason=data["reason"], by=user, expected_version=version
+    )
+
+
+def _scenario(stay, data, user, version):
+    return services.stay_set_scenario(
+        stay=stay,
+        scenario=data["scenario"],
+        on=data["on"],
+        discussed_in_lso=data["discussed_in_lso"],
+        by=user,
+        expected_version=version,
+    )
+
+
+def _outflow(stay, data, user, version):
+    return services.stay_register_outflow(
+        stay=stay, kind=data["outflow_type"], on=data["on"], by=user, expected_version=version
+    )
+
+
+def _follow_up(stay, data, user, version):
+    return services.stay_register_follow_up(
+        stay=stay, follow_up=data["follow_up"], on=data["on"], by=user, expected_version=version
+    )
+
+
+def _location(stay, data, user, version):
+    return services.stay_move_location(
+        stay=stay, location=data["location"], on=data["on"], by=user, expected_version=version
+    )
+
+
+def _organisation(stay, data, user, version):
+    return services.stay_set_organisation(
+        stay=stay,
+        organisation=data["organisation"],
+        on=data["on"],
+        by=user,
+        expected_version=version,
+    )
+
+
+def _details(stay, data, user, version):
+    changes = {
+        "target_group": data["target_group"],
+        "correspondence_number": data["correspondence_number"].strip(),
+        "reported_municipality": data["reported_municipality"],
+    }
+    return services.stay_correct_details(
+        stay=stay, changes=changes, by=user, expected_version=version
+    )
+
+
+DATE_ERRORS = {"outflow_date": "on", "follow_up_date": "on", "follow_up": "follow_up"}
+
+ACTIONS: dict[str, StayAction] = {
+    "admit": StayAction(
+        _("Toelaten"), registry_forms.AdmitForm, _admit, _("De toelating is geregistreerd.")
+    ),
+    "waitlist": StayAction(
+        _("Op de wachtlijst plaatsen"),
+        registry_forms.WaitlistForm,
+        _waitlist,
+        _("De persoon staat op de wachtlijst."),
+    ),
+    "refuse": StayAction(
+        _("Niet toelaten"), registry_forms.RefuseForm, _refuse, _("De afwijzing is geregistreerd.")
+    ),
+    "scenario": StayAction(
+        _("Begeleidingsscenario vaststellen"),
+        registry_forms.ScenarioForm,
+        _scenario,
+        _("Het begeleidingsscenario is vastgesteld."),
+    ),
+    "outflow": StayAction(
+        _("Uitstroom registreren"),
+        registry_forms.OutflowForm,
+        _outflow,
+        _("De uitstroom is geregistreerd."),
+        error_fields=DATE_ERRORS,
+    ),
+    "follow_up": StayAction(
+        _("Vervolg na uitstroom registreren"),
+        registry_forms.FollowUpForm,
+        _follow_up,
+        _("Het vervolg is geregistreerd."),
+        error_fields=DATE_ERRORS,
+    ),
+    "location": StayAction(
+        _("Verhuizen naar een andere locatie"),
+        registry_forms.LocationForm,
+        _location,
+        _("De verhuizing is geregistreerd."),
+        needs_stay=True,
+    ),
+    "organisation": StayAction(
+        _("Begeleidende organisatie wijzigen"),
+        registry_forms.OrganisationForm,
+        _organisation,
+        _("De begeleidende organisatie is gewijzigd."),
+        needs_stay=True,
+    ),
+    "details": StayAction(
+        _("Verblijfsgegevens wijzigen"),
+        registry_forms.StayDetailsForm,
+        _details,
+        _("De verblijfsgegevens zijn gewijzigd."),
+        needs_stay=True,
+    ),
+}
+
+
+def _stay_action(request: HttpRequest, stay_id: uuid.UUID, name: str) -> HttpResponse:
+    action = ACTIONS[name]
+    operation = "change" if request.method == "POST" else "read"
+    stay = gate.access_stay(request.user, stay_id, operation=operation)
+    _require_person_role(request)
+    kwargs = {"stay": stay} if action.needs_stay else {}
+    initial: dict[str, Any] = {"expected_version": stay.version}
+    if name == "details":
+        initial.update(
+            target_group=stay.target_group,
+            correspondence_number=stay.correspondence_number,
+            reported_municipality=stay.reported_municipality,
+        )
+    form = action.form_class(request.POST or None, initial=initial, **kwargs)
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            action.perform(
+                stay, form.cleaned_data, request.user, form.cleaned_data["expected_version"]
+            )
+        except services.ConflictError as exc:
+            conflict = True
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            _apply_errors(form, exc, action.error_fields or {})
+        else:
+            messages.success(request, action.success)
+            return redirect("registry:person_detail", person_id=stay.person_id)
+    return render(
+        request,
+        "registry/form.html",
+        {
+            "form": form,
+            "title": action.title,
+            "person": stay.person,
+            "stay": stay,
+            "conflict": conflict,
+            "submit": _("Opslaan"),
+            "cancel_url": "registry:person_detail",
+        },
+        status=409 if conflict else 200,
+    )
+
+
+def _stay_view(name: str):
+    @never_cache
+    @login_required
+    @require_http_methods(["GET", "POST"])
+    def view(request: HttpRequest, stay_id: uuid.UUID) -> HttpResponse:
+        return _stay_action(request, stay_id, name)
+
+    view.__name__ = f"stay_{name}"
+    return view
+
+
+stay_admit = _stay_view("admit")
+stay_waitlist = _stay_view("waitlist")
+stay_refuse = _stay_view("refuse")
+stay_scenario = _stay_view("scenario")
+stay_outflow = _stay_view("outflow")
+stay_follow_up = _stay_view("follow_up")
+stay_location = _stay_view("location")
+stay_organisation = _stay_view("organisation")
+stay_details = _stay_view("details")
+
+
+# Withdrawing an event -----------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_void(request: HttpRequest, event_id: int) -> HttpResponse:
+    target = Event.objects.filter(pk=event_id).only("pk", "person_id", "stay_id").first()
+    if target is None:
+        raise gate.PersonNotFound()
+    operation = "change" if request.method == "POST" else "read"
+    if target.stay_id:
+        person = gate.access_stay(request.user, target.stay_id, operation=operation).person
+    else:
+        person = gate.access_person(request.user, target.person_id, operation=operation)
+    _require_person_role(request)
+    event = Event.objects.select_related("stay", "recorded_by").get(pk=event_id)
+    form = registry_forms.EventVoidForm(request.POST or None)
+    if event.kind in UNVOIDABLE or event.superseded_by.exists():
+        form.add_error(None, _("Deze registratie kan niet (meer) worden ingetrokken."))
+    elif request.method == "POST" and form.is_valid():
+        try:
+            services.event_void(event=event, by=request.user, reason=form.cleaned_data["reason"])
+        except services.ConflictError as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            _apply_errors(form, exc, {})
+        else:
+            messages.success(request, _("De registratie is ingetrokken."))
+            return redirect("registry:person_detail", person_id=person.pk)
+    return render(
+        request,
+        "registry/form.html",
+        {
+            "form": form,
+            "title": _("Registratie intrekken"),
+            "person": person,
+            "voided_event": event,
+            "submit": _("Intrekken"),
+            "danger": True,
+            "cancel_url": "registry:person_detail",
+        },
+    )
