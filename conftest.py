@@ -2,6 +2,9 @@
 
 import pytest
 
+# Browser fixtures (browser_page, chromium_browser) for any test: see docs/architecture.md.
+pytest_plugins = ["lvv.web.tests.browser"]
+
 
 @pytest.fixture
 def demo_structure(db):
