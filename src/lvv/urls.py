@@ -10,5 +10,6 @@ urlpatterns = [
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("beheer/", admin.site.urls),
     path("", include("lvv.registry.urls")),
+    path("", include("lvv.jobs.urls")),
     path("", include("lvv.web.urls")),
 ]

@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "lvv.monitor",
     "lvv.exchange",
     "lvv.web",
+    "django_tasks",
+    "django_tasks_db",
+    "lvv.jobs",
 ]
 
 MIDDLEWARE = [
@@ -152,6 +155,20 @@ CSRF_COOKIE_HTTPONLY = True
 FIELD_ENCRYPTION_KEYS = [
     key.strip() for key in env_secret("FIELD_ENCRYPTION_KEYS").split(",") if key.strip()
 ]
+
+# Background jobs (lvv.jobs, docs/architecture.md): django-tasks. With PostgreSQL the queue is a
+# table (django_tasks_db) served by `lvv db_worker` processes, shared by every application server;
+# on the embedded SQLite default a job runs in a thread of the server that started it.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("LVV_TASKS_BACKEND")
+        or (
+            "django_tasks_db.DatabaseBackend"
+            if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
+            else "lvv.jobs.backends.ThreadBackend"
+        )
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,8 @@ os.environ.setdefault("SECRET_KEY", "test-only-insecure-key")
 # A fixed, public key for development and tests only (production must set its own).
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "kUYqcGcbrVDLo1mZJXm0-t8TSr1p_YE8aqI2ydaRkvo=")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+# Background jobs run at once, inside the test (lvv.jobs).
+os.environ.setdefault("LVV_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
 
 from lvv.conf.base import *  # noqa: F403
 from lvv.conf.base import DATA_DIR

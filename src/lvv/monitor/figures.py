@@ -1,0 +1,519 @@
+"""The monitor's figures (CONTRACTS.md sections 3-4), computed from events in one pass.
+
+How it works, and why it is fast enough at national scale:
+1. `collect` streams only the needed columns of the needed event kinds, ordered by stay, in two
+   queries (stay events, person events) through `MONITOR_DATABASE_ALIAS`, and folds each stay's
+   events with the register's own fold (`lvv.registry.history.stay_state` / `person_state`), so the
+   monitor can never disagree with the case file about what was true on the peildatum.
+2. `stay_cells` says, for one stay and one scheme, which cells of the JSON it counts in
+   (`"occupancy"`, `"outflow_by_type.return"`, `"background.gender.male"`, ...). The figures are
+   counts of those cells; a drill-down list is the stays carrying one cell; the reconciliation
+   compares the cells of one stay under both schemes.
+3. `monitor_compute` turns the counts into the contract document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import math
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Min
+
+from lvv.registry.countries import STATELESS, all_countries
+from lvv.registry.history import person_state, stay_state
+from lvv.registry.models import LVV, CapacityRecord, Event, EventKind, Stay
+from lvv.registry.taxonomy import (
+    MONITOR_OUTFLOW_BUCKET,
+    MONITOR_OUTFLOW_KEYS,
+    OUTFLOW_CLASS,
+    FollowUp,
+    OutflowType,
+    Scenario,
+    TargetGroup,
+)
+
+EVALUATION = "evaluation"
+PROGRAMME = "programme"
+SCHEMES = (EVALUATION, PROGRAMME)
+
+SCENARIO_KEYS = (
+    "legalisation",
+    "return",
+    "onward_migration",
+    "not_yet_determined",
+    "medical_stabilisation",
+    "not_discussed_in_lso",
+)
+CLASS_KEYS = ("durable", "semi_durable", "non_durable")
+GENDER_KEYS = ("male", "female", "unknown")
+AGE_BANDS = ("0-17", "18-25", "26-35", "36-45", "46-55", "56-65", "66+", "unknown")
+REGION_KEYS = (
+    "sub_saharan_africa",
+    "middle_east",
+    "asia",
+    "north_africa",
+    "latin_america",
+    "europe_non_eu",
+    "eu",
+    "other",
+    "stateless",
+    "unknown",
+)
+TOP_COUNTRIES = 10
+
+# The programme scheme's rules (CONTRACTS.md section 3); the reconciliation names them.
+RULE_ONWARD_AS_RETURN = "onward_migration_as_return"
+RULE_MEDICAL_AS_NOT_YET_DETERMINED = "medical_stabilisation_as_not_yet_determined"
+RULE_NOT_DISCUSSED_IN_LSO = "not_discussed_in_lso"
+RULE_DETENTION_FORCED_DEPARTURE = "detention_forced_departure_as_return"
+RULES = (
+    RULE_ONWARD_AS_RETURN,
+    RULE_MEDICAL_AS_NOT_YET_DETERMINED,
+    RULE_NOT_DISCUSSED_IN_LSO,
+    RULE_DETENTION_FORCED_DEPARTURE,
+)
+
+# Event kinds the figures depend on; the others (location, organisation, waiting list, refusal,
+# extension) change nothing the monitor reports, so they are not read.
+STAY_KINDS = (
+    EventKind.STAY_REGISTERED,
+    EventKind.STAY_DETAILS_CORRECTED,
+    EventKind.STAY_ADMITTED,
+    EventKind.SCENARIO_SET,
+    EventKind.OUTFLOW_REGISTERED,
+    EventKind.FOLLOW_UP_REGISTERED,
+    EventKind.EVENT_VOIDED,
+)
+PERSON_KINDS = (EventKind.PERSON_RECORDED, EventKind.PERSON_CORRECTED, EventKind.EVENT_VOIDED)
+CHUNK = 10_000
+
+
+class MonitorInputError(ValueError):
+    """Input the monitor cannot compute figures for; the message says what to fix."""
+
+
+def monitor_alias() -> str:
+    return getattr(settings, "MONITOR_DATABASE_ALIAS", "default")
+
+
+def round_half_away(value: Fraction | None, places: int = 1) -> float | None:
+    """Round half away from zero (CONTRACTS.md section 3), exactly: 37.75 -> 37.8, -0.25 -> -0.3."""
+    if value is None:
+        return None
+    scale = 10**places
+    scaled = Fraction(value) * scale
+    magnitude = math.floor(abs(scaled) + Fraction(1, 2))
+    return math.copysign(magnitude, scaled) / scale if magnitude else 0.0
+
+
+def age_band(age: int | None) -> str:
+    if age is None:
+        return "unknown"
+    if age <= 17:
+        return "0-17"
+    for upper, band in ((25, "18-25"), (35, "26-35"), (45, "36-45"), (55, "46-55"), (65, "56-65")):
+        if age <= upper:
+            return band
+    return "66+"
+
+
+def region_key(country: str) -> str:
+    if not country:
+        return "unknown"
+    found = all_countries().get(country)
+    return found.region if found else "other"
+
+
+# Folding events -----------------------------------------------------------------------------------
+
+
+class _Ev:
+    """An event row as `history` needs it, without building model instances."""
+
+    __slots__ = ("data", "id", "kind", "recorded_at", "supersedes_id", "valid_on")
+
+    def __init__(self, row: tuple) -> None:
+        _, self.id, self.kind, self.valid_on, self.recorded_at, self.data, self.supersedes_id = row
+
+
+@dataclass(slots=True)
+class StayFacts:
+    """One stay as the register knew it at `known_at`, at the end of the peildatum."""
+
+    stay_id: uuid.UUID
+    person_id: uuid.UUID
+    lvv_id: int
+    target_group: str
+    admission_date: dt.date | None
+    outflow_date: dt.date | None
+    outflow_type: str
+    follow_up: str
+    follow_up_date: dt.date | None
+    scenario: str
+    discussed_in_lso: bool
+
+
+@dataclass(slots=True)
+class PersonFacts:
+    gender: str
+    birth_year: int | None
+    country: str
+    first_ind_application_date: dt.date | None
+
+
+@dataclass
+class Facts:
+    """Everything the monitor needs for one peildatum and registration cut-off."""
+
+    peildatum: dt.date
+    known_at: dt.datetime | None
+    lvvs: dict[int, LVV]
+    stays: list[StayFacts]
+    persons: dict[uuid.UUID, PersonFacts]
+    capacity: dict[int, list[tuple[dt.date, int]]] = field(default_factory=dict)
+
+    def capacity_on(self, lvv_id: int, on: dt.date) -> int | None:
+        """The latest capacity row dated on or before `on` (rows come sorted and deduplicated)."""
+        places = None
+        for valid_from, value in self.capacity.get(lvv_id, ()):
+            if valid_from > on:
+                break
+            places = value
+        return places
+
+
+def _grouped(rows: Iterable[tuple]) -> Iterator[tuple[Any, list[_Ev]]]:
+    for key, group in itertools.groupby(rows, key=lambda r: r[0]):
+        yield key, [_Ev(r) for r in group]
+
+
+def earliest_date(*, using: str | None = None) -> dt.date | None:
+    """The first day any LVV existed: the earliest start date, else the earliest capacity row or
+    admission."""
+    alias = using or monitor_alias()
+    found = LVV.objects.using(alias).aggregate(m=Min("start_date"))["m"]
+    if found is None:
+        found = CapacityRecord.objects.using(alias).aggregate(m=Min("valid_from"))["m"]
+    if found is None:
+        found = (
+            Event.objects.using(alias)
+            .filter(kind=EventKind.STAY_ADMITTED)
+            .aggregate(m=Min("valid_on"))["m"]
+        )
+    return found
+
+
+def collect(
+    *,
+    peildatum: dt.date,
+    known_at: dt.datetime | None = None,
+    lvv_names: Iterable[str] | None = None,
+    using: str | None = None,
+) -> Facts:
+    alias = using or monitor_alias()
+    lvv_qs = LVV.objects.using(alias).select_related("policy")
+    if lvv_names is not None:
+        lvv_qs = lvv_qs.filter(name__in=list(lvv_names))
+    lvvs = {lvv.pk: lvv for lvv in lvv_qs}
+    scoped = lvv_names is not None
+
+    stay_home = {
+        sid: (lvv_id, pid)
+        for sid, lvv_id, pid in Stay.objects.using(alias)
+        .filter(**({"lvv_id__in": list(lvvs)} if scoped else {}))
+        .values_list("id", "lvv_id", "person_id")
+        .iterator(chunk_size=CHUNK)
+    }
+
+    events = Event.objects.using(alias).filter(stay__isnull=False, kind__in=STAY_KINDS)
+    if known_at is not None:
+        events = events.filter(recorded_at__lte=known_at)
+    if scoped:
+        events = events.filter(stay__lvv_id__in=list(lvvs))
+    rows = (
+        events.order_by("stay_id", "recorded_at", "id")
+        .values_list("stay_id", "id", "kind", "valid_on", "recorded_at", "data", "supersedes_id")
+        .iterator(chunk_size=CHUNK)
+    )
+    stays: list[StayFacts] = []
+    for stay_id, evs in _grouped(rows):
+        home = stay_home.get(stay_id)
+        if home is None or home[0] not in lvvs:
+            continue
+        # `known_at` is already applied in the query; the fold is the register's own.
+        s = stay_state(evs, on=peildatum)
+        stays.append(
+            StayFacts(
+                stay_id=stay_id,
+                person_id=home[1],
+                lvv_id=home[0],
+                target_group=s.target_group,
+                admission_date=s.admission_date,
+                outflow_date=s.outflow_date,
+                outflow_type=s.outflow_type,
+                follow_up=s.follow_up,
+                follow_up_date=s.follow_up_date,
+                scenario=s.scenario,
+                discussed_in_lso=s.scenario_discussed_in_lso,
+            )
+        )
+
+    wanted = {s.person_id for s in stays if s.admission_date is not None}
+    person_events = Event.objects.using(alias).filter(stay__isnull=True, kind__in=PERSON_KINDS)
+    if known_at is not None:
+        person_events = person_events.filter(recorded_at__lte=known_at)
+    if scoped:
+        person_events = person_events.filter(person_id__in=wanted)
+    persons: dict[uuid.UUID, PersonFacts] = {}
+    person_rows = (
+        person_events.order_by("person_id", "recorded_at", "id")
+        .values_list("person_id", "id", "kind", "valid_on", "recorded_at", "data", "supersedes_id")
+        .iterator(chunk_size=CHUNK)
+    )
+    for person_id, evs in _grouped(person_rows):
+        if person_id not in wanted:
+            continue
+        p = person_state(evs)
+        birth_year = p.birth_year or (p.birth_date.year if p.birth_date else None)
+        persons[person_id] = PersonFacts(
+            gender=p.gender or "unknown",
+            birth_year=int(birth_year) if birth_year else None,
+            country=p.country or "",
+            first_ind_application_date=p.first_ind_application_date,
+        )
+
+    capacity_rows = CapacityRecord.objects.using(alias).filter(lvv_id__in=list(lvvs))
+    if known_at is not None:
+        capacity_rows = capacity_rows.filter(recorded_at__lte=known_at)
+    capacity: dict[int, list[tuple[dt.date, int]]] = {}
+    # Same rule as lvv.registry.selectors.capacity_on: per date the last recorded row holds.
+    for lvv_id, valid_from, places in capacity_rows.order_by(
+        "lvv_id", "valid_from", "recorded_at", "id"
+    ).values_list("lvv_id", "valid_from", "places"):
+        series = capacity.setdefault(lvv_id, [])
+        if series and series[-1][0] == valid_from:
+            series[-1] = (valid_from, places)
+        else:
+            series.append((valid_from, places))
+
+    return Facts(
+        peildatum=peildatum,
+        known_at=known_at,
+        lvvs=lvvs,
+        stays=stays,
+        persons=persons,
+        capacity=capacity,
+    )
+
+
+# Classifying one stay -----------------------------------------------------------------------------
+
+
+def scenario_cell(stay: StayFacts, scheme: str) -> tuple[str, str | None]:
+    """The `current_by_scenario` key of a current participant, and the programme rule applied."""
+    if scheme == PROGRAMME:
+        if not stay.discussed_in_lso:
+            return "not_discussed_in_lso", RULE_NOT_DISCUSSED_IN_LSO
+        if stay.scenario == Scenario.ONWARD_MIGRATION:
+            return "return", RULE_ONWARD_AS_RETURN
+        if stay.scenario == Scenario.MEDICAL_STABILISATION:
+            return "not_yet_determined", RULE_MEDICAL_AS_NOT_YET_DETERMINED
+    return stay.scenario, None
+
+
+def outflow_cells(stay: StayFacts, scheme: str) -> tuple[str, str, str | None]:
+    """The `outflow_by_type` and `outflow_by_class` keys of an outflow, and the rule applied."""
+    if scheme == PROGRAMME:
+        if stay.outflow_type == OutflowType.ONWARD_MIGRATION:
+            return "return", "durable", RULE_ONWARD_AS_RETURN
+        # `stay_state(on=peildatum)` only holds a follow-up that happened by then (a follow-up
+        # without a date counts from the outflow date).
+        if (
+            stay.outflow_type == OutflowType.IMMIGRATION_DETENTION
+            and stay.follow_up == FollowUp.FORCED_DEPARTURE
+        ):
+            return "return", "durable", RULE_DETENTION_FORCED_DEPARTURE
+    return (
+        MONITOR_OUTFLOW_BUCKET[stay.outflow_type],
+        str(OUTFLOW_CLASS[stay.outflow_type]),
+        None,
+    )
+
+
+def stay_cells(
+    stay: StayFacts, person: PersonFacts | None, *, peildatum: dt.date, scheme: str
+) -> list[str]:
+    """The cells of the monitor JSON this stay counts in (empty when not in the intake)."""
+    if stay.admission_date is None:
+        return []
+    cells = ["intake_total"]
+    if stay.outflow_date is None:
+        cells.append("occupancy")
+        cells.append("current_by_scenario." + scenario_cell(stay, scheme)[0])
+    else:
+        type_key, class_key, _rule = outflow_cells(stay, scheme)
+        cells += ["outflow_total", "outflow_by_type." + type_key, "outflow_by_class." + class_key]
+    person = person or PersonFacts("unknown", None, "", None)
+    gender = person.gender if person.gender in GENDER_KEYS else "unknown"
+    cells.append("background.gender." + gender)
+    age = peildatum.year - person.birth_year if person.birth_year else None
+    cells.append("background.age_bands." + age_band(age))
+    cells.append("background.region." + region_key(person.country))
+    if person.country and person.country != STATELESS:
+        cells.append("background.country." + person.country)
+    return cells
+
+
+# The document -------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Acc:
+    counts: Counter = field(default_factory=Counter)
+    age_sum: int = 0
+    age_n: int = 0
+    days_sum: int = 0
+    days_n: int = 0
+    capacity: int = 0
+
+    def add(self, other: _Acc) -> None:
+        self.counts.update(other.counts)
+        self.age_sum += other.age_sum
+        self.age_n += other.age_n
+        self.days_sum += other.days_sum
+        self.days_n += other.days_n
+        self.capacity += other.capacity
+
+
+def _document(name: str, acc: _Acc) -> dict[str, Any]:
+    c = acc.counts
+
+    def block(prefix: str, keys: Iterable[str]) -> dict[str, int]:
+        return {k: c[f"{prefix}.{k}"] for k in keys}
+
+    countries = sorted(
+        (
+            (k.removeprefix("background.country."), n)
+            for k, n in c.items()
+            if k.startswith("background.country.") and n
+        ),
+        key=lambda item: (-item[1], item[0]),
+    )[:TOP_COUNTRIES]
+    mean_age = Fraction(acc.age_sum, acc.age_n) if acc.age_n else None
+    # days / 365.25 = days * 4 / 1461, kept exact so rounding half away from zero is exact.
+    mean_years = Fraction(acc.days_sum * 4, 1461 * acc.days_n) if acc.days_n else None
+    return {
+        "lvv": name,
+        "capacity": acc.capacity,
+        "occupancy": c["occupancy"],
+        "intake_total": c["intake_total"],
+        "current_by_scenario": block("current_by_scenario", SCENARIO_KEYS),
+        "outflow_total": c["outflow_total"],
+        "outflow_by_type": block("outflow_by_type", MONITOR_OUTFLOW_KEYS),
+        "outflow_by_class": block("outflow_by_class", CLASS_KEYS),
+        "background": {
+            "gender": block("background.gender", GENDER_KEYS),
+            "age_bands": block("background.age_bands", AGE_BANDS),
+            "mean_age": round_half_away(mean_age),
+            "region": block("background.region", REGION_KEYS),
+            "top_countries": [{"country": k, "count": n} for k, n in countries],
+            "mean_years_first_application_to_admission": round_half_away(mean_years),
+        },
+    }
+
+
+def _accumulate(
+    facts: Facts, *, scheme: str, target_group: str
+) -> tuple[dict[int, _Acc], set[int]]:
+    """Accumulators per LVV for one target group, and the LVVs that appear in the monitor."""
+    peildatum = facts.peildatum
+    accs: dict[int, _Acc] = {lvv_id: _Acc() for lvv_id in facts.lvvs}
+    present: set[int] = set()
+    for lvv_id in facts.lvvs:
+        places = facts.capacity_on(lvv_id, peildatum)
+        if places is not None:
+            accs[lvv_id].capacity = places
+            present.add(lvv_id)
+    for stay in facts.stays:
+        if stay.admission_date is None:
+            continue
+        present.add(stay.lvv_id)
+        if stay.target_group != target_group:
+            continue
+        acc = accs[stay.lvv_id]
+        person = facts.persons.get(stay.person_id)
+        acc.counts.update(stay_cells(stay, person, peildatum=peildatum, scheme=scheme))
+        if person is not None:
+            if person.birth_year:
+                acc.age_sum += peildatum.year - person.birth_year
+                acc.age_n += 1
+            if person.first_ind_application_date is not None:
+                acc.days_sum += (stay.admission_date - person.first_ind_application_date).days
+                acc.days_n += 1
+    return accs, present
+
+
+def document_from_facts(
+    facts: Facts, *, scheme: str, target_group: str = TargetGroup.CONVENANT
+) -> dict[str, Any]:
+    accs, present = _accumulate(facts, scheme=scheme, target_group=target_group)
+    national = _Acc()
+    lvvs = []
+    for lvv_id in sorted(present, key=lambda pk: facts.lvvs[pk].name):
+        national.add(accs[lvv_id])
+        lvvs.append(_document(facts.lvvs[lvv_id].name, accs[lvv_id]))
+    return {
+        "peildatum": facts.peildatum.isoformat(),
+        "scheme": scheme,
+        "lvvs": lvvs,
+        "national": _document("national", national),
+    }
+
+
+def check_input(*, peildatum: dt.date, scheme: str, using: str | None = None) -> None:
+    if scheme not in SCHEMES:
+        raise MonitorInputError(f"unknown scheme {scheme!r}: use one of {', '.join(SCHEMES)}")
+    first = earliest_date(using=using)
+    if first is None:
+        raise MonitorInputError("the register holds no LVV yet: nothing to report")
+    if peildatum < first:
+        raise MonitorInputError(
+            f"peildatum {peildatum.isoformat()} lies before the first LVV started "
+            f"({first.isoformat()}): choose a later date"
+        )
+
+
+def monitor_compute(
+    *,
+    peildatum: dt.date,
+    scheme: str = EVALUATION,
+    known_at: dt.datetime | None = None,
+    lvv_names: Iterable[str] | None = None,
+    using: str | None = None,
+) -> dict[str, Any]:
+    """The monitor JSON document of CONTRACTS.md section 4 for the agreed target group."""
+    check_input(peildatum=peildatum, scheme=scheme, using=using)
+    facts = collect(peildatum=peildatum, known_at=known_at, lvv_names=lvv_names, using=using)
+    return document_from_facts(facts, scheme=scheme)
+
+
+def monitor_compute_groups(facts: Facts, *, scheme: str) -> dict[str, dict[str, Any]]:
+    """The same document for each target group: the agreed one and the separately reported ones."""
+    return {
+        group: document_from_facts(facts, scheme=scheme, target_group=group)
+        for group in TargetGroup.values
+    }
+
+
+def to_json(document: dict[str, Any]) -> str:
+    """The canonical serialisation: what is printed, published and hashed."""
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
