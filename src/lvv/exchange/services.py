@@ -1,0 +1,1232 @@
+"""Bringing data in: the person import (with IND enrichment) and the capacity import of
+CONTRACTS.md sections 1-2, for the command line, the web upload and the API.
+
+The person import is the register's bulk path. It never calls the per-row services (too slow for
+100,000 rows): it validates every row in Python first, and only when all rows are valid writes
+persons, stays and their events with `bulk_create` in batches inside one transaction. The events are
+exactly those the services in lvv.registry.services would append for the same facts (same kinds,
+same data), and the stay columns are derived from them with `lvv.registry.history.stay_state`, so
+the monitor cannot tell imported from typed data (docs/adr/0020-import-as-events.md).
+
+All or nothing: any invalid row means nothing is written and every invalid row is reported as
+`row N: column: reason` (N as the spreadsheet user sees it; the header is row 1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import sys
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from tqdm import tqdm
+
+from lvv.access import gate
+from lvv.access.models import AccessRecord, ProcessingActivity
+from lvv.accounts.models import Organisation, User
+from lvv.exchange.parsers import (
+    Cell,
+    CellError,
+    FileInvalid,
+    Problem,
+    parse_birth_year,
+    parse_choice,
+    parse_country,
+    parse_date,
+    parse_places,
+    parse_text,
+    parse_v_number,
+    read_table,
+)
+from lvv.registry import services as registry_services
+from lvv.registry.history import stay_state
+from lvv.registry.models import LVV, CapacityRecord, Event, EventKind, Person, Policy, Stay
+from lvv.registry.taxonomy import FOLLOW_UPS_FOR, Label, normalize_label
+
+logger = logging.getLogger(__name__)
+
+PERSON_REQUIRED = ("lvv", "correspondentienummer", "datum_toelating")
+IND_REQUIRED = ("correspondentienummer",)
+CAPACITY_REQUIRED = ("lvv", "datum_vanaf", "capaciteit")
+BATCH = 2000
+
+# The stay columns that are a projection of its events (as in registry.services.stay_rebuild).
+STAY_PROJECTION = (
+    "status",
+    "target_group",
+    "correspondence_number",
+    "reported_municipality",
+    "registration_date",
+    "admission_date",
+    "scenario",
+    "scenario_date",
+    "scenario_discussed_in_lso",
+    "organisation_id",
+    "location_id",
+    "outflow_date",
+    "outflow_type",
+    "follow_up",
+    "follow_up_date",
+)
+# Person attributes a person file carries: file column -> Person attribute.
+PERSON_COLUMNS = {
+    "v_nummer": "v_number",
+    "geboortejaar": "birth_year",
+    "geslacht": "gender",
+    "land_van_herkomst": "country",
+}
+# Which file column a validation error on a derived stay field belongs to.
+FIELD_COLUMN = {
+    "outflow_date": "datum_uitstroom",
+    "outflow_type": "wijze_van_uitstroom",
+    "follow_up": "vervolg",
+    "follow_up_date": "datum_vervolg",
+    "target_group": "doelgroep",
+    "scenario": "begeleidingsscenario",
+    "on": "datum_toelating",
+    "__all__": "lvv",
+}
+
+
+@dataclass(slots=True)
+class PersonRow:
+    """One valid row of a person file, parsed."""
+
+    row: int
+    lvv_key: str
+    corr: str
+    person: dict[str, Any]
+    target_group: str
+    registration_date: dt.date | None
+    admission_date: dt.date
+    scenario: str
+    scenario_given: bool
+    discussed: bool
+    outflow_date: dt.date | None
+    outflow_type: str
+    follow_up: str
+    follow_up_date: dt.date | None
+    organisation_id: int | None
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, with dry_run, would do)."""
+
+    dry_run: bool = False
+    problems: list[Problem] = field(default_factory=list)
+    rows: int = 0
+    lvvs_created: list[str] = field(default_factory=list)
+    persons_created: int = 0
+    persons_updated: int = 0
+    stays_created: int = 0
+    stays_updated: int = 0
+    stays_unchanged: int = 0
+    events_created: int = 0
+    ind_updated: int = 0
+    ind_unchanged: int = 0
+    capacity_created: int = 0
+    capacity_unchanged: int = 0
+    source_ref: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary_lines(self) -> list[str]:
+        verb = "would be" if self.dry_run else "were"
+        lines = [f"LVV {name} does not exist yet: {verb} created" for name in self.lvvs_created]
+        if self.capacity_created or self.capacity_unchanged:
+            lines.append(
+                f"capacity rows: {self.capacity_created} new, {self.capacity_unchanged} unchanged"
+            )
+        if self.stays_created or self.stays_updated or self.stays_unchanged:
+            lines.append(
+                f"stays: {self.stays_created} created, {self.stays_updated} updated, "
+                f"{self.stays_unchanged} unchanged"
+            )
+            lines.append(f"persons: {self.persons_created} created, {self.persons_updated} updated")
+        if self.ind_updated or self.ind_unchanged:
+            lines.append(
+                f"IND enrichment: {self.ind_updated} persons updated, {self.ind_unchanged} unchanged"
+            )
+        lines.append(f"events {verb} appended: {self.events_created}")
+        if self.dry_run:
+            lines.append("dry run: nothing was written")
+        return lines
+
+
+class _Rollback(Exception):
+    pass
+
+
+def file_source_ref(path: Path, name: str | None = None) -> str:
+    """The file's name and the start of its sha256, recorded with every event it caused."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return f"{(name or Path(path).name)[-70:]} sha256:{digest.hexdigest()[:16]}"
+
+
+def _progress(iterable: Iterable, *, total: int, enabled: bool, desc: str) -> Iterable:
+    if not enabled:
+        return iterable
+    return tqdm(iterable, total=total, desc=desc, unit=" rows", file=sys.stderr, leave=False)
+
+
+# Lightweight events for the fold, before they are saved. ----------------------------------------
+
+
+@dataclass(slots=True)
+class _Ev:
+    id: int
+    kind: str
+    valid_on: dt.date | None
+    recorded_at: dt.datetime
+    data: dict[str, Any]
+    supersedes_id: int | None
+    person_id: uuid.UUID
+    stay_id: uuid.UUID | None
+
+
+class _EventSink:
+    """Collects the events of one batch with ids that order them after every saved event."""
+
+    def __init__(self, *, now: dt.datetime, by: User | None, source: str, source_ref: str):
+        self.now = now
+        self.by_id = by.pk if by is not None and by.pk else None
+        self.org_id = getattr(by, "organisation_id", None)
+        self.source = source
+        self.source_ref = source_ref
+        self.pending: list[_Ev] = []
+        self._next = 10**15
+
+    def add(
+        self,
+        *,
+        person_id: uuid.UUID,
+        stay_id: uuid.UUID | None,
+        kind: str,
+        valid_on: dt.date | None,
+        data: dict[str, Any] | None = None,
+        supersedes_id: int | None = None,
+    ) -> _Ev:
+        self._next += 1
+        ev = _Ev(
+            self._next,
+            kind,
+            valid_on,
+            self.now,
+            {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in (data or {}).items()},
+            supersedes_id,
+            person_id,
+            stay_id,
+        )
+        self.pending.append(ev)
+        return ev
+
+    def models(self) -> list[Event]:
+        return [
+            Event(
+                person_id=e.person_id,
+                stay_id=e.stay_id,
+                kind=e.kind,
+                valid_on=e.valid_on,
+                recorded_at=e.recorded_at,
+                recorded_by_id=self.by_id,
+                organisation_id=self.org_id,
+                source=self.source,
+                source_ref=self.source_ref,
+                data=e.data,
+                supersedes_id=e.supersedes_id,
+            )
+            for e in self.pending
+        ]
+
+
+# Validation of person rows ----------------------------------------------------------------------
+
+
+class _Catalogue:
+    """LVVs and NGOs by normalised name, and which LVVs the importing user may write to."""
+
+    def __init__(self, allowed_lvv_ids: set[int] | None) -> None:
+        self.lvvs = {normalize_label(lvv.name): lvv for lvv in LVV.objects.all()}
+        self.new_lvvs: dict[str, str] = {}
+        self.allowed = allowed_lvv_ids
+        self._ngos: dict[str, int] | None = None
+
+    def lvv_key(self, raw: str) -> str:
+        """The normalised LVV name; CellError where the importer may not use it."""
+        key = normalize_label(raw)
+        lvv = self.lvvs.get(key)
+        if self.allowed is not None and (lvv is None or lvv.pk not in self.allowed):
+            raise CellError(f"you do not work in LVV '{raw}'; you can only import into your own")
+        if lvv is None:
+            self.new_lvvs.setdefault(key, " ".join(raw.split()))
+        return key
+
+    def ngo(self, raw: str) -> int | None:
+        if self._ngos is None:
+            self._ngos = {
+                normalize_label(name): pk
+                for pk, name in Organisation.objects.filter(kind=Organisation.Kind.NGO).values_list(
+                    "pk", "name"
+                )
+            }
+        key = normalize_label(raw)
+        if not key:
+            return None
+        if key not in self._ngos:
+            raise CellError(f"unknown organisation '{raw}' (the name of an NGO in the register)")
+        return self._ngos[key]
+
+
+def _parse_person_row(
+    number: int,
+    cells: dict[str, Cell],
+    *,
+    columns: set[str],
+    catalogue: _Catalogue,
+    today: dt.date,
+) -> tuple[PersonRow | None, list[Problem]]:
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+
+    def take(column: str, parse: Callable[[Cell], Any], default: Any = None) -> Any:
+        if column not in columns:
+            return default
+        try:
+            value = parse(cells.get(column, ""))
+        except CellError as exc:
+            problems.append(Problem(number, column, str(exc)))
+            return default
+        values[column] = value
+        return value
+
+    for column in PERSON_REQUIRED:
+        cell = cells.get(column, "")
+        if cell == "":
+            problems.append(Problem(number, column, "a value is required"))
+    lvv_key = take("lvv", lambda c: catalogue.lvv_key(parse_text(c)) if c else "")
+    corr = take("correspondentienummer", parse_text, "")
+    person: dict[str, Any] = {}
+    v_number = take("v_nummer", parse_v_number, "")
+    if "v_nummer" in columns:
+        person["v_number"] = v_number
+    if "geboortejaar" in columns:
+        person["birth_year"] = take("geboortejaar", lambda c: parse_birth_year(c, today=today))
+    if "geslacht" in columns:
+        person["gender"] = take("geslacht", lambda c: parse_choice(Label.GENDER, c), "unknown")
+    if "land_van_herkomst" in columns:
+        person["country"] = take("land_van_herkomst", parse_country, "")
+    target_group = take("doelgroep", lambda c: parse_choice(Label.TARGET_GROUP, c), "convenant")
+    registration = take("datum_aanmelding", parse_date)
+    admission = take("datum_toelating", parse_date)
+    scenario = take(
+        "begeleidingsscenario", lambda c: parse_choice(Label.SCENARIO, c), "not_yet_determined"
+    )
+    discussed = take("besproken_in_lso", lambda c: parse_choice(Label.YES_NO, c), True)
+    outflow_date = take("datum_uitstroom", parse_date)
+    outflow_type = take(
+        "wijze_van_uitstroom",
+        lambda c: parse_choice(Label.OUTFLOW_TYPE, c) if c != "" else "",
+        "",
+    )
+    follow_up = take("vervolg", lambda c: parse_choice(Label.FOLLOW_UP, c) or "", "")
+    follow_up_date = take("datum_vervolg", parse_date)
+    organisation_id = take("organisatie", lambda c: catalogue.ngo(parse_text(c)))
+
+    failed = {p.column for p in problems}
+    if registration and admission and admission < registration:
+        problems.append(
+            Problem(
+                number,
+                "datum_toelating",
+                f"admission ({admission:%d-%m-%Y}) is before registration ({registration:%d-%m-%Y})",
+            )
+        )
+    if outflow_date and admission and outflow_date < admission:
+        problems.append(
+            Problem(
+                number,
+                "datum_uitstroom",
+                f"outflow ({outflow_date:%d-%m-%Y}) is before admission ({admission:%d-%m-%Y})",
+            )
+        )
+    if outflow_type and not outflow_date and "datum_uitstroom" not in failed:
+        problems.append(
+            Problem(number, "wijze_van_uitstroom", "an outflow type needs a datum_uitstroom")
+        )
+    if outflow_date and not outflow_type and "wijze_van_uitstroom" not in failed:
+        problems.append(
+            Problem(
+                number,
+                "wijze_van_uitstroom",
+                "required when datum_uitstroom is set (how they left)",
+            )
+        )
+    if follow_up and not outflow_date and "datum_uitstroom" not in failed:
+        problems.append(Problem(number, "vervolg", "a follow-up needs an outflow first"))
+    elif follow_up and outflow_type and follow_up not in FOLLOW_UPS_FOR.get(outflow_type, ()):
+        problems.append(
+            Problem(
+                number,
+                "vervolg",
+                "this follow-up does not fit the outflow type ('gedwongen vertrek' follows "
+                "'vreemdelingenbewaring'; 'vergunning' or 'afgewezen' follow 'hasa')",
+            )
+        )
+    if follow_up_date and not follow_up and "vervolg" not in failed:
+        problems.append(Problem(number, "datum_vervolg", "a datum_vervolg needs a vervolg"))
+    if follow_up_date and outflow_date and follow_up_date < outflow_date:
+        problems.append(Problem(number, "datum_vervolg", "the follow-up is before the outflow"))
+    if problems:
+        return None, problems
+    return (
+        PersonRow(
+            row=number,
+            lvv_key=lvv_key,
+            corr=corr,
+            person=person,
+            target_group=target_group,
+            registration_date=registration,
+            admission_date=admission,
+            scenario=scenario,
+            scenario_given=bool(
+                values.get("begeleidingsscenario") and cells.get("begeleidingsscenario")
+            ),
+            discussed=discussed,
+            outflow_date=outflow_date,
+            outflow_type=outflow_type,
+            follow_up=follow_up,
+            follow_up_date=follow_up_date,
+            organisation_id=organisation_id,
+        ),
+        [],
+    )
+
+
+def persons_validate(
+    path: Path,
+    *,
+    name: str | None = None,
+    allowed_lvv_ids: set[int] | None = None,
+    progress: bool = False,
+) -> tuple[list[PersonRow], set[str], _Catalogue, list[Problem]]:
+    """Parse and check every row of a person file. Returns the valid rows, the file's columns,
+    the LVV catalogue (with the LVVs that would be created) and every problem found."""
+    catalogue = _Catalogue(allowed_lvv_ids)
+    try:
+        table = read_table(path, required=PERSON_REQUIRED, name=name)
+    except FileInvalid as exc:
+        return [], set(), catalogue, exc.problems
+    columns = set(table.columns) - {""}
+    today = timezone.localdate()
+    rows: list[PersonRow] = []
+    problems: list[Problem] = []
+    seen: dict[tuple[str, str], int] = {}
+    iterator: Iterable = table.rows
+    if progress:
+        iterator = tqdm(table.rows, desc="checking", unit=" rows", file=sys.stderr, leave=False)
+    for number, cells in iterator:
+        row, row_problems = _parse_person_row(
+            number, cells, columns=columns, catalogue=catalogue, today=today
+        )
+        if row is not None:
+            key = (row.lvv_key, row.corr)
+            if key in seen:
+                row_problems.append(
+                    Problem(
+                        number,
+                        "correspondentienummer",
+                        f"'{row.corr}' appears twice for this LVV (also row {seen[key]})",
+                    )
+                )
+            else:
+                seen[key] = number
+        if row_problems:
+            problems.extend(row_problems)
+        elif row is not None:
+            rows.append(row)
+    if not rows and not problems:
+        problems.append(Problem(1, "file", "the file has a header but no rows"))
+    return rows, columns, catalogue, problems
+
+
+# Writing persons and stays ----------------------------------------------------------------------
+
+_EXISTING_FIELDS = (
+    "id",
+    "person_id",
+    "version",
+    *[f for f in STAY_PROJECTION if f not in ("status",)],
+    "status",
+    "person__v_number",
+    "person__birth_year",
+    "person__gender",
+    "person__country",
+)
+
+
+def _new_stay_events(sink: _EventSink, row: PersonRow, person_id, stay_id) -> None:
+    """The events registry.services would append for this row: person_create, stay_register
+    (with its organisation), stay_admit, stay_set_scenario, stay_register_outflow,
+    stay_register_follow_up."""
+    sink.add(
+        person_id=person_id,
+        stay_id=None,
+        kind=EventKind.PERSON_RECORDED,
+        valid_on=None,
+        data={k: v for k, v in row.person.items() if v not in (None, "")},
+    )
+    registered = row.registration_date or row.admission_date
+    sink.add(
+        person_id=person_id,
+        stay_id=stay_id,
+        kind=EventKind.STAY_REGISTERED,
+        valid_on=registered,
+        data={
+            "target_group": row.target_group,
+            "correspondence_number": row.corr,
+            "reported_municipality": "",
+        },
+    )
+    if row.organisation_id:
+        sink.add(
+            person_id=person_id,
+            stay_id=stay_id,
+            kind=EventKind.ORGANISATION_SET,
+            valid_on=registered,
+            data={"organisation_id": row.organisation_id},
+        )
+    sink.add(
+        person_id=person_id,
+        stay_id=stay_id,
+        kind=EventKind.STAY_ADMITTED,
+        valid_on=row.admission_date,
+    )
+    if row.scenario_given or not row.discussed:
+        sink.add(
+            person_id=person_id,
+            stay_id=stay_id,
+            kind=EventKind.SCENARIO_SET,
+            valid_on=row.admission_date,
+            data={"scenario": row.scenario, "discussed_in_lso": row.discussed},
+        )
+    if row.outflow_date:
+        sink.add(
+            person_id=person_id,
+            stay_id=stay_id,
+            kind=EventKind.OUTFLOW_REGISTERED,
+            valid_on=row.outflow_date,
+            data={"outflow_type": row.outflow_type},
+        )
+        if row.follow_up:
+            sink.add(
+                person_id=person_id,
+                stay_id=stay_id,
+                kind=EventKind.FOLLOW_UP_REGISTERED,
+                valid_on=row.follow_up_date,
+                data={"follow_up": row.follow_up},
+            )
+
+
+def _changed_stay_events(
+    sink: _EventSink,
+    row: PersonRow,
+    ex: dict[str, Any],
+    columns: set[str],
+    saved: list[_Ev] | None,
+    today: dt.date,
+) -> None:
+    """Correction events for what the file says differently about an existing stay. With
+    `saved` None (events not loaded yet) a removal is planned as a placeholder, enough to see
+    that the stay changes."""
+    pid, sid = ex["person_id"], ex["id"]
+    changed_person = {
+        attr: value for attr, value in row.person.items() if ex[f"person__{attr}"] != value
+    }
+    if changed_person:
+        sink.add(
+            person_id=pid,
+            stay_id=None,
+            kind=EventKind.PERSON_CORRECTED,
+            valid_on=None,
+            data=changed_person,
+        )
+    if row.registration_date:
+        registered = row.registration_date
+    elif ex["registration_date"] and ex["registration_date"] <= row.admission_date:
+        registered = ex["registration_date"]
+    else:
+        registered = row.admission_date
+    target_group = row.target_group if "doelgroep" in columns else ex["target_group"]
+    if registered != ex["registration_date"]:
+        sink.add(
+            person_id=pid,
+            stay_id=sid,
+            kind=EventKind.STAY_REGISTERED,
+            valid_on=registered,
+            data={
+                "target_group": target_group,
+                "correspondence_number": ex["correspondence_number"],
+                "reported_municipality": ex["reported_municipality"],
+            },
+        )
+    if target_group != ex["target_group"]:
+        sink.add(
+            person_id=pid,
+            stay_id=sid,
+            kind=EventKind.STAY_DETAILS_CORRECTED,
+            valid_on=None,
+            data={"target_group": target_group},
+        )
+    if row.organisation_id and row.organisation_id != ex["organisation_id"]:
+        sink.add(
+            person_id=pid,
+            stay_id=sid,
+            kind=EventKind.ORGANISATION_SET,
+            valid_on=max(today, registered),
+            data={"organisation_id": row.organisation_id},
+        )
+    if row.admission_date != ex["admission_date"]:
+        sink.add(
+            person_id=pid, stay_id=sid, kind=EventKind.STAY_ADMITTED, valid_on=row.admission_date
+        )
+    scenario = row.scenario if "begeleidingsscenario" in columns else ex["scenario"]
+    discussed = row.discussed if "besproken_in_lso" in columns else ex["scenario_discussed_in_lso"]
+    if (scenario, discussed) != (ex["scenario"], ex["scenario_discussed_in_lso"]):
+        # Dated no earlier than the current scenario, so the correction is what holds now.
+        sink.add(
+            person_id=pid,
+            stay_id=sid,
+            kind=EventKind.SCENARIO_SET,
+            valid_on=max(row.admission_date, ex["scenario_date"] or row.admission_date),
+            data={"scenario": scenario, "discussed_in_lso": discussed},
+        )
+
+    def void(kind: str) -> None:
+        if saved is None:
+            sink.add(person_id=pid, stay_id=sid, kind=EventKind.EVENT_VOIDED, valid_on=None)
+            return
+        for e in saved:
+            if e.kind == kind:
+                sink.add(
+                    person_id=pid,
+                    stay_id=sid,
+                    kind=EventKind.EVENT_VOIDED,
+                    valid_on=None,
+                    data={"reason": "removed in import file", "voided_kind": kind},
+                    supersedes_id=e.id,
+                )
+
+    if "datum_uitstroom" in columns:
+        outflow = (row.outflow_date, row.outflow_type)
+        if outflow != (ex["outflow_date"], ex["outflow_type"]):
+            if row.outflow_date:
+                sink.add(
+                    person_id=pid,
+                    stay_id=sid,
+                    kind=EventKind.OUTFLOW_REGISTERED,
+                    valid_on=row.outflow_date,
+                    data={"outflow_type": row.outflow_type},
+                )
+            else:
+                void(EventKind.OUTFLOW_REGISTERED)
+    if "vervolg" in columns:
+        follow = (row.follow_up, row.follow_up_date if row.follow_up else None)
+        if follow != (ex["follow_up"], ex["follow_up_date"]):
+            if row.follow_up:
+                sink.add(
+                    person_id=pid,
+                    stay_id=sid,
+                    kind=EventKind.FOLLOW_UP_REGISTERED,
+                    valid_on=row.follow_up_date,
+                    data={"follow_up": row.follow_up},
+                )
+            elif ex["follow_up"]:
+                void(EventKind.FOLLOW_UP_REGISTERED)
+
+
+def _effective(saved: list[_Ev]) -> list[_Ev]:
+    voided = {e.supersedes_id for e in saved if e.kind == EventKind.EVENT_VOIDED}
+    return [e for e in saved if e.id not in voided and e.kind != EventKind.EVENT_VOIDED]
+
+
+def _validated_state(events: list[_Ev], row: PersonRow, problems: list[Problem]):
+    state = stay_state(events)
+    try:
+        # The same invariants the services check on every stay they rebuild.
+        registry_services._validate_stay(state)
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            for message in messages:
+                problems.append(Problem(row.row, FIELD_COLUMN.get(key, key), message))
+        return None
+    return state
+
+
+def _write_batch(
+    batch: list[PersonRow],
+    *,
+    lvv_ids: dict[str, int | None],
+    columns: set[str],
+    sink: _EventSink,
+    result: ImportResult,
+    problems: list[Problem],
+    write: bool,
+    channel: str,
+    by: User | None,
+    today: dt.date,
+) -> None:
+    existing: dict[tuple[str, str], dict[str, Any]] = {}
+    by_lvv: dict[str, list[str]] = defaultdict(list)
+    for row in batch:
+        if lvv_ids.get(row.lvv_key) is not None:
+            by_lvv[row.lvv_key].append(row.corr)
+    for key, corrs in by_lvv.items():
+        for ex in Stay.objects.filter(lvv_id=lvv_ids[key], correspondence_number__in=corrs).values(
+            *_EXISTING_FIELDS
+        ):
+            existing[(key, ex["correspondence_number"])] = ex
+
+    persons: list[Person] = []
+    stays: list[Stay] = []
+    touched: list[tuple[PersonRow, dict[str, Any]]] = []
+    for row in batch:
+        ex = existing.get((row.lvv_key, row.corr))
+        if ex is None:
+            person_id, stay_id = uuid.uuid4(), uuid.uuid4()
+            start = len(sink.pending)
+            _new_stay_events(sink, row, person_id, stay_id)
+            new = [e for e in sink.pending[start:] if e.stay_id is not None]
+            state = _validated_state(new, row, problems)
+            if state is None:
+                continue
+            result.persons_created += 1
+            result.stays_created += 1
+            persons.append(Person(id=person_id, **row.person))
+            stays.append(
+                Stay(
+                    id=stay_id,
+                    person_id=person_id,
+                    lvv_id=lvv_ids[row.lvv_key],
+                    version=len(new) - (1 if row.organisation_id else 0),
+                    **{attr: getattr(state, attr) for attr in STAY_PROJECTION},
+                )
+            )
+        else:
+            scratch = _EventSink(now=sink.now, by=None, source="", source_ref="")
+            _changed_stay_events(scratch, row, ex, columns, None, today)
+            if not scratch.pending:
+                result.stays_unchanged += 1
+                continue
+            touched.append((row, ex))
+
+    # Existing stays with changes: plan with their saved events (voids need them), then fold.
+    if touched:
+        saved_by_stay: dict[uuid.UUID, list[_Ev]] = defaultdict(list)
+        for e in Event.objects.filter(stay_id__in=[ex["id"] for _, ex in touched]).values(
+            "id", "kind", "valid_on", "recorded_at", "data", "supersedes_id", "person_id", "stay_id"
+        ):
+            saved_by_stay[e["stay_id"]].append(_Ev(**e))
+        stay_updates: list[Stay] = []
+        person_updates: list[Person] = []
+        for row, ex in touched:
+            saved = saved_by_stay[ex["id"]]
+            start = len(sink.pending)
+            _changed_stay_events(sink, row, ex, columns, _effective(saved), today)
+            planned = sink.pending[start:]
+            stay_new = [e for e in planned if e.stay_id is not None]
+            state = _validated_state(saved + stay_new, row, problems)
+            if state is None:
+                continue
+            result.stays_updated += 1
+            if stay_new:
+                stay_updates.append(
+                    Stay(
+                        id=ex["id"],
+                        version=ex["version"] + len(stay_new),
+                        updated_at=sink.now,
+                        **{attr: getattr(state, attr) for attr in STAY_PROJECTION},
+                    )
+                )
+            person_events = [e for e in planned if e.stay_id is None]
+            if person_events:
+                result.persons_updated += 1
+                values = {attr: ex[f"person__{attr}"] for attr in PERSON_COLUMNS.values()}
+                values.update(person_events[0].data)
+                person_updates.append(Person(id=ex["person_id"], updated_at=sink.now, **values))
+        if write and not problems:
+            Stay.objects.bulk_update(stay_updates, [*STAY_PROJECTION, "version", "updated_at"])
+            Person.objects.bulk_update(person_updates, [*PERSON_COLUMNS.values(), "updated_at"])
+    result.events_created += len(sink.pending)
+    if write and not problems:
+        Person.objects.bulk_create(persons)
+        Stay.objects.bulk_create(stays)
+        Event.objects.bulk_create(sink.models())
+        concerned = {e.person_id for e in sink.pending}
+        gate.log_access(
+            by,
+            persons=concerned,
+            operation="import",
+            activity=ProcessingActivity.IMPORT,
+            channel=channel,
+            categories=("identity", "stay"),
+        )
+    sink.pending = []
+
+
+def _batches(rows: list[PersonRow], size: int) -> Iterator[list[PersonRow]]:
+    it = iter(rows)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def persons_import(
+    *,
+    path: Path | str,
+    name: str | None = None,
+    by: User | None = None,
+    dry_run: bool = False,
+    ind_path: Path | str | None = None,
+    ind_name: str | None = None,
+    allowed_lvv_ids: set[int] | None = None,
+    channel: str = AccessRecord.Channel.COMMAND,
+    progress: bool = False,
+) -> ImportResult:
+    """Import a person file (and optionally an IND file): the fast path used by the command, the
+    web upload and the benchmark. `allowed_lvv_ids` limits the LVVs the file may name (a
+    coordinator's own); None allows any and creates unknown LVVs."""
+    path = Path(path)
+    result = ImportResult(dry_run=dry_run, source_ref=file_source_ref(path, name))
+    rows, columns, catalogue, problems = persons_validate(
+        path, name=name, allowed_lvv_ids=allowed_lvv_ids, progress=progress
+    )
+    result.rows = len(rows) + len({p.row for p in problems if p.row > 1})
+    ind_table = None
+    if ind_path is not None:
+        ind_table = _ind_read(Path(ind_path), ind_name, problems)
+    if problems:
+        result.problems = problems
+        return result
+    result.lvvs_created = sorted(catalogue.new_lvvs.values())
+    now = timezone.now()
+    today = timezone.localdate()
+    try:
+        with transaction.atomic():
+            lvv_ids: dict[str, int | None] = {k: v.pk for k, v in catalogue.lvvs.items()}
+            for key, lvv_name in catalogue.new_lvvs.items():
+                if dry_run:
+                    lvv_ids[key] = None
+                else:
+                    lvv = LVV.objects.create(name=lvv_name)
+                    Policy.objects.create(lvv=lvv)
+                    lvv_ids[key] = lvv.pk
+                    logger.info("import created LVV %s", lvv_name)
+            sink = _EventSink(now=now, by=by, source="import", source_ref=result.source_ref)
+            bar = _progress(_batches(rows, BATCH), total=len(rows), enabled=progress, desc="import")
+            for batch in bar:
+                _write_batch(
+                    batch,
+                    lvv_ids=lvv_ids,
+                    columns=columns,
+                    sink=sink,
+                    result=result,
+                    problems=problems,
+                    write=not dry_run,
+                    channel=channel,
+                    by=by,
+                    today=today,
+                )
+                if hasattr(bar, "update"):
+                    bar.update(len(batch) - 1)
+            if ind_table is not None and not problems:
+                ind_sink = _EventSink(now=now, by=by, source="ind", source_ref="")
+                _ind_apply(
+                    ind_table,
+                    stays=Stay.objects.all(),
+                    file_keys={(r.lvv_key, r.corr) for r in rows},
+                    lvv_ids=lvv_ids,
+                    sink=ind_sink,
+                    result=result,
+                    problems=problems,
+                    write=not dry_run,
+                    by=by,
+                    channel=channel,
+                )
+            if problems or dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    result.problems = problems
+    if problems:
+        result.events_created = 0
+    return result
+
+
+# IND enrichment ---------------------------------------------------------------------------------
+
+
+@dataclass
+class IndTable:
+    columns: set[str]
+    rows: list[tuple[int, dict[str, Cell]]]
+    source_ref: str = ""
+
+
+def _ind_read(path: Path, name: str | None, problems: list[Problem]) -> IndTable | None:
+    try:
+        table = read_table(path, required=IND_REQUIRED, name=name)
+    except FileInvalid as exc:
+        problems.extend(
+            Problem(p.row, f"IND file {p.column}" if p.column == "file" else p.column, p.reason)
+            for p in exc.problems
+        )
+        return None
+    return IndTable(
+        columns=set(table.columns) - {""},
+        rows=list(table.rows),
+        source_ref=file_source_ref(path, name),
+    )
+
+
+def _ind_apply(
+    table: IndTable,
+    *,
+    stays: QuerySet[Stay],
+    file_keys: set[tuple[str, str]],
+    lvv_ids: dict[str, int | None],
+    sink: _EventSink,
+    result: ImportResult,
+    problems: list[Problem],
+    write: bool,
+    by: User | None,
+    channel: str,
+    prefix: str = "IND ",
+) -> None:
+    """Record first-application dates and IND status as `person_corrected` events with source
+    'ind', matched by correspondentienummer (within `stays`, the ones the caller may reach;
+    an `lvv` column narrows it) or by v_nummer."""
+    sink.source_ref = table.source_ref
+    file_lvv = defaultdict(set)
+    for lvv_key, corr in file_keys:
+        file_lvv[corr].add(lvv_key)
+    planned: dict[object, tuple[int, dict[str, Any]]] = {}
+    for number, cells in table.rows:
+        row_problems: list[Problem] = []
+
+        def take(
+            column: str,
+            parse: Callable[[Cell], Any],
+            cells=cells,
+            number=number,
+            row_problems=row_problems,
+        ) -> Any:
+            if column not in table.columns:
+                return None
+            try:
+                return parse(cells.get(column, ""))
+            except CellError as exc:
+                row_problems.append(Problem(number, prefix + column, str(exc)))
+                return None
+
+        corr = take("correspondentienummer", parse_text) or ""
+        v_number = take("v_nummer", parse_v_number) or ""
+        lvv_name = take("lvv", parse_text) or ""
+        first = take("datum_eerste_aanvraag", parse_date)
+        status = take("huidige_status_ind", parse_text) or ""
+        changes: dict[str, Any] = {}
+        if first:
+            changes["first_ind_application_date"] = first
+        if status:
+            changes["ind_status"] = status[:200]
+        if not corr and not v_number and not row_problems:
+            row_problems.append(
+                Problem(number, prefix + "correspondentienummer", "a value is required")
+            )
+        key: object = None
+        if not row_problems:
+            candidates = stays
+            lvv_key = normalize_label(lvv_name)
+            if lvv_name:
+                candidates = candidates.filter(lvv_id=lvv_ids.get(lvv_key, -1))
+            if corr:
+                in_file = file_lvv.get(corr, set())
+                if lvv_name:
+                    in_file &= {lvv_key}
+                person_ids = set(
+                    candidates.filter(correspondence_number=corr).values_list(
+                        "person_id", flat=True
+                    )[:3]
+                )
+                if in_file and not person_ids and len(in_file) == 1:
+                    key = ("new", next(iter(in_file)), corr)
+                elif len(person_ids) + (len(in_file) if not person_ids else 0) > 1:
+                    row_problems.append(
+                        Problem(
+                            number,
+                            prefix + "correspondentienummer",
+                            f"'{corr}' is used in more than one LVV; add a column lvv",
+                        )
+                    )
+                elif person_ids:
+                    key = next(iter(person_ids))
+            else:
+                person_ids = set(
+                    candidates.filter(person__v_number=v_number).values_list(
+                        "person_id", flat=True
+                    )[:3]
+                )
+                if len(person_ids) > 1:
+                    row_problems.append(
+                        Problem(
+                            number, prefix + "v_nummer", "more than one person has this v_nummer"
+                        )
+                    )
+                elif person_ids:
+                    key = next(iter(person_ids))
+            if key is None and not row_problems:
+                column = "correspondentienummer" if corr else "v_nummer"
+                row_problems.append(
+                    Problem(
+                        number, prefix + column, "no person with this number (that you may see)"
+                    )
+                )
+            elif key in planned and not row_problems:
+                row_problems.append(
+                    Problem(
+                        number,
+                        prefix + "correspondentienummer",
+                        f"the same person as row {planned[key][0]}",
+                    )
+                )
+        if row_problems:
+            problems.extend(row_problems)
+        else:
+            planned[key] = (number, changes)
+    if problems:
+        return
+    # Resolve persons created by the person file in this run.
+    new_keys = [k for k in planned if isinstance(k, tuple)]
+    resolved: dict[object, uuid.UUID | None] = {k: k for k in planned if not isinstance(k, tuple)}
+    for kind, lvv_key, corr in new_keys:
+        resolved[(kind, lvv_key, corr)] = (
+            Stay.objects.filter(lvv_id=lvv_ids.get(lvv_key), correspondence_number=corr)
+            .values_list("person_id", flat=True)
+            .first()
+        )
+    current = {
+        p["id"]: p
+        for p in Person.objects.filter(
+            pk__in=[v for v in resolved.values() if v is not None]
+        ).values("id", "first_ind_application_date", "ind_status")
+    }
+    updates: list[Person] = []
+    for key, (_number, changes) in planned.items():
+        person_id = resolved[key]
+        before = current.get(person_id, {}) if person_id else {}
+        changed = {k: v for k, v in changes.items() if before.get(k) != v}
+        if not changed:
+            result.ind_unchanged += 1
+            continue
+        result.ind_updated += 1
+        if person_id is None:  # dry run: the person would be created by the person file
+            sink.add(
+                person_id=uuid.uuid4(),
+                stay_id=None,
+                kind=EventKind.PERSON_CORRECTED,
+                valid_on=None,
+                data=changed,
+            )
+            continue
+        sink.add(
+            person_id=person_id,
+            stay_id=None,
+            kind=EventKind.PERSON_CORRECTED,
+            valid_on=None,
+            data=changed,
+        )
+        values = {
+            "first_ind_application_date": before.get("first_ind_application_date"),
+            "ind_status": before.get("ind_status", ""),
+            **changed,
+        }
+        updates.append(Person(id=person_id, updated_at=sink.now, **values))
+    result.events_created += len(sink.pending)
+    if write:
+        Event.objects.bulk_create(sink.models())
+        Person.objects.bulk_update(
+            updates, ["first_ind_application_date", "ind_status", "updated_at"]
+        )
+        gate.log_access(
+            by,
+            persons=[p.pk for p in updates],
+            operation="update",
+            activity=ProcessingActivity.IMPORT,
+            channel=channel,
+            categories=("ind",),
+        )
+    sink.pending = []
+
+
+def ind_enrich(
+    *,
+    rows: Iterable[tuple[int, dict[str, Cell]]],
+    columns: set[str],
+    stays: QuerySet[Stay],
+    by: User | None,
+    source_ref: str,
+    dry_run: bool = False,
+    channel: str = AccessRecord.Channel.API,
+) -> ImportResult:
+    """IND enrichment without a person file (the API, or `--ind` alone). `stays` are the stays the
+    caller may reach (gate.stays_visible_to); all or nothing."""
+    result = ImportResult(dry_run=dry_run)
+    problems: list[Problem] = []
+    table = IndTable(columns=columns, rows=list(rows), source_ref=source_ref)
+    lvv_ids = {normalize_label(name): pk for pk, name in LVV.objects.values_list("pk", "name")}
+    try:
+        with transaction.atomic():
+            _ind_apply(
+                table,
+                stays=stays,
+                file_keys=set(),
+                lvv_ids=lvv_ids,
+                sink=_EventSink(now=timezone.now(), by=by, source="ind", source_ref=source_ref),
+                result=result,
+                problems=problems,
+                write=not dry_run,
+                by=by,
+                channel=channel,
+                prefix="",
+            )
+            if problems or dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    result.problems = problems
+    return result
+
+
+def ind_import(
+    *, path: Path | str, name: str | None = None, by: User | None = None, dry_run: bool = False
+) -> ImportResult:
+    """`lvv import-persons --ind FILE` without rows of its own to import... see persons_import."""
+    problems: list[Problem] = []
+    table = _ind_read(Path(path), name, problems)
+    if table is None:
+        return ImportResult(dry_run=dry_run, problems=problems)
+    return ind_enrich(
+        rows=table.rows,
+        columns=table.columns,
+        stays=Stay.objects.all(),
+        by=by,
+        source_ref=table.source_ref,
+        dry_run=dry_run,
+        channel=AccessRecord.Channel.COMMAND,
+    )
+
+
+# Capacity ---------------------------------------------------------------------------------------
+
+
+def capacity_import(
+    *, path: Path | str, name: str | None = None, by: User | None = None, dry_run: bool = False
+) -> ImportResult:
+    """Append a CapacityRecord for every (lvv, datum_vanaf) whose capacity differs from the latest
+    recorded one; unchanged rows are skipped, so a second import changes nothing."""
+    path = Path(path)
+    result = ImportResult(dry_run=dry_run)
+    catalogue = _Catalogue(None)
+    try:
+        table = read_table(path, required=CAPACITY_REQUIRED, name=name)
+    except FileInvalid as exc:
+        result.problems = exc.problems
+        return result
+    rows: list[tuple[int, str, dt.date, int]] = []
+    seen: dict[tuple[str, dt.date], tuple[int, int]] = {}
+    for number, cells in table.rows:
+        problems: list[Problem] = []
+        values: dict[str, Any] = {}
+        for column, parse in (
+            ("lvv", lambda c: catalogue.lvv_key(parse_text(c))),
+            ("datum_vanaf", parse_date),
+            ("capaciteit", parse_places),
+        ):
+            if cells.get(column, "") == "":
+                problems.append(Problem(number, column, "a value is required"))
+                continue
+            try:
+                values[column] = parse(cells[column])
+            except CellError as exc:
+                problems.append(Problem(number, column, str(exc)))
+        if not problems:
+            key = (values["lvv"], values["datum_vanaf"])
+            if key in seen and seen[key][1] != values["capaciteit"]:
+                problems.append(
+                    Problem(
+                        number,
+                        "datum_vanaf",
+                        f"this LVV has another capacity from this date in row {seen[key][0]}",
+                    )
+                )
+            seen[key] = (number, values["capaciteit"])
+            rows.append((number, values["lvv"], values["datum_vanaf"], values["capaciteit"]))
+        result.problems.extend(problems)
+    if not rows and not result.problems:
+        result.problems.append(Problem(1, "file", "the file has a header but no rows"))
+    if result.problems:
+        return result
+    result.lvvs_created = sorted(catalogue.new_lvvs.values())
+    latest: dict[tuple[int, dt.date], int] = {}
+    for record in CapacityRecord.objects.order_by("recorded_at", "id").values(
+        "lvv_id", "valid_from", "places"
+    ):
+        latest[(record["lvv_id"], record["valid_from"])] = record["places"]
+    with transaction.atomic():
+        lvv_ids = {k: v.pk for k, v in catalogue.lvvs.items()}
+        for key, lvv_name in catalogue.new_lvvs.items():
+            if dry_run:
+                lvv_ids[key] = None
+                continue
+            lvv = LVV.objects.create(name=lvv_name)
+            Policy.objects.create(lvv=lvv)
+            lvv_ids[key] = lvv.pk
+        new: list[CapacityRecord] = []
+        done: set[tuple[str, dt.date]] = set()
+        now = timezone.now()
+        for _number, lvv_key, valid_from, places in rows:
+            if (lvv_key, valid_from) in done:
+                continue
+            done.add((lvv_key, valid_from))
+            lvv_id = lvv_ids[lvv_key]
+            if lvv_id is not None and latest.get((lvv_id, valid_from)) == places:
+                result.capacity_unchanged += 1
+                continue
+            result.capacity_created += 1
+            new.append(
+                CapacityRecord(
+                    lvv_id=lvv_id,
+                    valid_from=valid_from,
+                    places=places,
+                    recorded_at=now,
+                    recorded_by=by if by is not None and by.pk else None,
+                    source="import",
+                )
+            )
+        if not dry_run:
+            CapacityRecord.objects.bulk_create(new)
+    return result
