@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "lvv.accounts",
     "lvv.registry",
     "lvv.access",
@@ -136,12 +137,25 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # API tokens only (docs/adr/0022-api-token-auth-only.md); the schema views allow anyone.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["lvv.exchange.api.authentication.TokenAuthentication"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "LVV register API",
     "DESCRIPTION": "API of the central register of the Landelijke Vreemdelingenvoorzieningen.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI served from our own static files (drf-spectacular-sidecar), no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {
+            "tokenAuth": {"type": "apiKey", "in": "header", "name": "Authorization",
+                          "description": "Token <token> (lvv create-token USERNAME)"}
+        }
+    },
+    "SECURITY": [{"tokenAuth": []}],
 }
 
 # Security headers that hold in every environment; production.py tightens transport security.
