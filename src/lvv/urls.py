@@ -9,6 +9,8 @@ urlpatterns = [
     path("inloggen/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("beheer/", admin.site.urls),
+    path("api/v1/", include("lvv.exchange.api.urls")),
+    path("uitwisseling/", include("lvv.exchange.urls")),
     path("", include("lvv.registry.urls")),
     path("", include("lvv.jobs.urls")),
     path("", include("lvv.web.urls")),

@@ -1,0 +1,509 @@
+"""Reads of the case workflow. Person-level lists take what lvv.access.gate lets the user see."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from lvv.access.gate import stays_visible_to
+from lvv.accounts.models import Organisation, User
+from lvv.registry.models import LVV, Event, EventKind, Location, Policy, Stay
+from lvv.registry.taxonomy import Scenario
+from lvv.workflow.duplicates import Match, duplicates_find, reason_labels  # noqa: F401
+from lvv.workflow.models import (
+    Action,
+    AgendaItem,
+    Decision,
+    DuplicateCandidate,
+    Escalation,
+    LegalCheck,
+    LegalCheckSection,
+    Meeting,
+    PersonLink,
+)
+from lvv.workflow.models.intake import SECTION_FIELDS
+
+NEAR_MAXIMUM_DAYS = 30  # warn this many days before a stay reaches its maximum
+UPCOMING_DAYS = 14
+
+
+def _policy(lvv: LVV) -> Policy:
+    return Policy.objects.get_or_create(lvv=lvv)[0]
+
+
+# Places ------------------------------------------------------------------------------------------
+
+
+def occupancy(lvv: LVV, on: dt.date) -> int:
+    """People in the LVV on a date: admitted on or before it, not flowed out on or before it."""
+    return (
+        Stay.objects.filter(lvv=lvv, admission_date__lte=on)
+        .filter(Q(outflow_date__isnull=True) | Q(outflow_date__gt=on))
+        .count()
+    )
+
+
+def location_occupancy(location: Location) -> int:
+    return Stay.objects.filter(location=location, status="admitted").count()
+
+
+def locations_with_occupancy(lvv: LVV) -> QuerySet[Location]:
+    return Location.objects.filter(lvv=lvv, active=True).annotate(
+        taken=Count("stays", filter=Q(stays__status="admitted"))
+    )
+
+
+def waiting_list(stays: QuerySet[Stay], lvv: LVV) -> list[tuple[Stay, dt.date | None]]:
+    """Who waits for a place in an LVV, in order of the date they were put on the list."""
+    waiting = list(stays.filter(lvv=lvv, status="waiting").select_related("person"))
+    dates = dict(
+        Event.objects.filter(stay__in=waiting, kind=EventKind.STAY_WAITLISTED)
+        .order_by("recorded_at")
+        .values_list("stay_id", "valid_on")
+    )
+    rows = [(s, dates.get(s.pk)) for s in waiting]
+    return sorted(rows, key=lambda r: (r[1] or dt.date.max, r[0].registration_date or dt.date.max))
+
+
+# Maximum stay ------------------------------------------------------------------------------------
+
+
+def _extended_until(stay: Stay) -> dt.date | None:
+    from lvv.registry.history import stay_state
+
+    return stay_state(stay.events.all()).extended_until
+
+
+def stay_absolute_end(stay: Stay) -> dt.date | None:
+    policy = _policy(stay.lvv)
+    if not stay.admission_date or not policy.max_total_stay_days:
+        return None
+    return stay.admission_date + dt.timedelta(days=policy.max_total_stay_days)
+
+
+def stay_end_date(stay: Stay) -> dt.date | None:
+    """The last day of the stay under the LVV's maximum (with extensions); None without maximum."""
+    policy = _policy(stay.lvv)
+    if not stay.admission_date or not policy.max_stay_days:
+        return None
+    end = _extended_until(stay) or stay.admission_date + dt.timedelta(days=policy.max_stay_days)
+    absolute = stay_absolute_end(stay)
+    return min(end, absolute) if absolute else end
+
+
+def stays_near_maximum(
+    stays: QuerySet[Stay], *, today: dt.date | None = None, within_days: int = NEAR_MAXIMUM_DAYS
+) -> list[tuple[Stay, dt.date]]:
+    """Open stays whose maximum ends within `within_days` (or has passed), soonest first."""
+    today = today or timezone.localdate()
+    result = []
+    policies = {p.lvv_id: p for p in Policy.objects.filter(max_stay_days__isnull=False)}
+    for lvv_id, policy in policies.items():
+        # Only stays admitted long enough ago can be near their maximum.
+        latest_admission = today - dt.timedelta(days=policy.max_stay_days - within_days)
+        candidates = stays.filter(
+            lvv_id=lvv_id, status="admitted", admission_date__lte=latest_admission
+        ).select_related("lvv", "person")
+        for stay in candidates:
+            end = stay_end_date(stay)
+            if end is not None and end <= today + dt.timedelta(days=within_days):
+                result.append((stay, end))
+    return sorted(result, key=lambda r: r[1])
+
+
+# Legal check -------------------------------------------------------------------------------------
+
+
+@dataclass
+class LegalCheckStatus:
+    check: LegalCheck
+    sections: list[LegalCheckSection]
+    waiting_for: list[str]
+    overdue: bool
+    complete: bool
+
+
+def legal_check_status(check: LegalCheck, today: dt.date | None = None) -> LegalCheckStatus:
+    today = today or timezone.localdate()
+    sections = list(check.sections.select_related("answered_by", "organisation"))
+    waiting = [s.get_party_display() for s in sections if not s.answered]
+    return LegalCheckStatus(
+        check=check,
+        sections=sections,
+        waiting_for=waiting,
+        overdue=bool(waiting) and check.due_on < today,
+        complete=not waiting,
+    )
+
+
+def section_rows(section: LegalCheckSection) -> list[tuple[str, str]]:
+    return [(label, getattr(section, name)) for name, label in SECTION_FIELDS[section.party]]
+
+
+# Meetings ----------------------------------------------------------------------------------------
+
+
+def agenda_proposal(meeting: Meeting, today: dt.date | None = None) -> list[tuple[Stay, list[str]]]:
+    """The cases the system proposes for a meeting, with why: new admissions since the previous
+    meeting of this kind, legal checks complete without a scenario decision since, overdue
+    actions, stays near their maximum, proposed escalations. A narrower meeting (per NGO,
+    cluster) only gets the cases of its organisation."""
+    today = today or meeting.held_on
+    stays = Stay.objects.filter(lvv=meeting.lvv, status="admitted")
+    if meeting.scope_organisation_id:
+        stays = stays.filter(organisation_id=meeting.scope_organisation_id)
+    previous = (
+        Meeting.objects.filter(lvv=meeting.lvv, kind=meeting.kind, held_on__lt=meeting.held_on)
+        .order_by("-held_on")
+        .first()
+    )
+    since = previous.held_on if previous else meeting.held_on - dt.timedelta(days=28)
+    reasons: dict[uuid.UUID, list[str]] = defaultdict(list)
+
+    for pk in stays.filter(
+        admission_date__gt=since, admission_date__lte=meeting.held_on
+    ).values_list("pk", flat=True):
+        reasons[pk].append(AgendaItem.Reason.NEW_ADMISSION)
+    decided = Decision.objects.filter(kind=Decision.Kind.SCENARIO)
+    for check in LegalCheck.objects.filter(stay__in=stays).prefetch_related("sections"):
+        if all(s.answered for s in check.sections.all()):
+            last_answer = max(s.answered_at for s in check.sections.all())
+            if not decided.filter(stay_id=check.stay_id, recorded_at__gte=last_answer).exists():
+                reasons[check.stay_id].append(AgendaItem.Reason.LEGAL_CHECK_DONE)
+    for pk in (
+        Action.objects.filter(stay__in=stays, status=Action.Status.OPEN, due_on__lt=today)
+        .values_list("stay_id", flat=True)
+        .distinct()
+    ):
+        reasons[pk].append(AgendaItem.Reason.OVERDUE_ACTIONS)
+    for stay, _end in stays_near_maximum(stays, today=today):
+        reasons[stay.pk].append(AgendaItem.Reason.NEAR_MAXIMUM)
+    for pk in Escalation.objects.filter(
+        stay__in=stays, status=Escalation.Status.PROPOSED
+    ).values_list("stay_id", flat=True):
+        if AgendaItem.Reason.ESCALATION not in reasons[pk]:
+            reasons[pk].append(AgendaItem.Reason.ESCALATION)
+    by_pk = Stay.objects.in_bulk(list(reasons))
+    ordered = sorted(reasons.items(), key=lambda kv: by_pk[kv[0]].admission_date or dt.date.min)
+    return [(by_pk[pk], r) for pk, r in ordered]
+
+
+def meetings_for(user: User) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(lvv__in=user.lvvs.all()).select_related(
+        "lvv", "scope_organisation"
+    )
+
+
+def next_meeting(user: User, today: dt.date | None = None) -> Meeting | None:
+    today = today or timezone.localdate()
+    return meetings_for(user).filter(held_on__gte=today, closed=False).order_by("held_on").first()
+
+
+# Actions -----------------------------------------------------------------------------------------
+
+
+def overdue_actions(stays: QuerySet[Stay], today: dt.date | None = None) -> QuerySet[Action]:
+    today = today or timezone.localdate()
+    return (
+        Action.objects.filter(stay__in=stays, status=Action.Status.OPEN, due_on__lt=today)
+        .select_related("stay__lvv", "stay__person", "responsible_organisation", "responsible_user")
+        .order_by("due_on")
+    )
+
+
+def overdue_summary(stays: QuerySet[Stay], today: dt.date | None = None) -> dict[str, list[dict]]:
+    """Overdue actions counted per LVV, per NGO (guiding organisation of the case) and per case
+    worker (responsible user)."""
+    rows = overdue_actions(stays, today)
+    return {
+        "per_lvv": list(
+            rows.values("stay__lvv__name").annotate(n=Count("id")).order_by("stay__lvv__name")
+        ),
+        "per_ngo": list(
+            rows.values("stay__organisation__name")
+            .annotate(n=Count("id"))
+            .order_by("stay__organisation__name")
+        ),
+        "per_worker": list(
+            rows.values("responsible_user__username", "responsible_organisation__name")
+            .annotate(n=Count("id"))
+            .order_by("responsible_user__username")
+        ),
+    }
+
+
+# Escalations -------------------------------------------------------------------------------------
+
+
+def escalations_per_lvv(lvvs: QuerySet[LVV] | None = None) -> list[dict[str, Any]]:
+    rows = Escalation.objects.all()
+    if lvvs is not None:
+        rows = rows.filter(stay__lvv__in=lvvs)
+    return list(
+        rows.values("stay__lvv__name", "level")
+        .annotate(n=Count("id"))
+        .order_by("stay__lvv__name", "level")
+    )
+
+
+def escalation_dossier(stay: Stay, *, escalation: Escalation) -> str:
+    """The dossier for the steering group or the MRT, assembled from the case (Markdown)."""
+    from lvv.registry.selectors import stay_timeline
+
+    person = stay.person
+    lines = [
+        f"# Dossier opschaling: {escalation.get_level_display()}",
+        "",
+        f"- LVV: {stay.lvv.name}",
+        f"- Correspondentienummer: {stay.correspondence_number or '-'}",
+        f"- Land van herkomst: {person.get_country_display() or 'onbekend'}",
+        f"- Geboortejaar: {person.birth_year or 'onbekend'}",
+        f"- Aangemeld: {_d(stay.registration_date)} · toegelaten: {_d(stay.admission_date)}",
+        f"- Begeleidende organisatie: {stay.organisation or '-'}",
+        f"- Huidig scenario: {stay.get_scenario_display()}",
+        f"- Einde verblijf volgens beleid: {_d(stay_end_date(stay))}",
+        "",
+        "## Vraag",
+        "",
+        escalation.question,
+        "",
+        "## Standpunten van de partijen",
+        "",
+    ]
+    from lvv.workflow.models.escalation import POSITION_PARTIES
+
+    labels = dict(POSITION_PARTIES)
+    for key, text in escalation.positions.items():
+        lines.append(f"- **{labels.get(key, key)}**: {text}")
+    lines += ["", "## Juridische check", ""]
+    check = LegalCheck.objects.filter(stay=stay).first()
+    if check is None:
+        lines.append("Geen juridische check vastgelegd.")
+    else:
+        status = legal_check_status(check)
+        lines.append(f"Gestart {_d(check.opened_on)}, norm {_d(check.due_on)}.")
+        for section in status.sections:
+            lines.append(f"\n### {section.get_party_display()}")
+            if not section.answered:
+                lines.append("Nog niet ingevuld.")
+                continue
+            for label, value in section_rows(section):
+                lines.append(f"- {label}: {value}")
+    lines += ["", "## Scenario's", ""]
+    for e in stay.events.filter(kind=EventKind.SCENARIO_SET).order_by("valid_on", "recorded_at"):
+        where = "in het LSO" if e.data.get("discussed_in_lso", True) else "zonder LSO"
+        lines.append(f"- {_d(e.valid_on)}: {Scenario(e.data['scenario']).label} ({where})")
+    lines += ["", "## Acties", ""]
+    for action in stay.workflow_actions.select_related("responsible_organisation"):
+        lines.append(
+            f"- {action.description}: {action.responsible_organisation}, uiterlijk "
+            f"{_d(action.due_on)} ({action.get_status_display()})"
+        )
+    lines += ["", "## Besluiten", ""]
+    for decision in stay.decisions.select_related("meeting"):
+        where = str(decision.meeting) if decision.meeting else decision.decider
+        lines.append(
+            f"- {_d(decision.decided_on)} {decision.get_kind_display()} ({where}): {decision.text or decision.get_scenario_display()}"
+        )
+    lines += ["", "## Tijdlijn", ""]
+    for e in reversed(list(stay_timeline(stay))):
+        lines.append(f"- {_d(e.valid_on)} {e.get_kind_display()}")
+    return "\n".join(lines) + "\n"
+
+
+def _d(value: dt.date | None) -> str:
+    return value.strftime("%d-%m-%Y") if value else "-"
+
+
+# Duplicates --------------------------------------------------------------------------------------
+
+
+def contact_points(person_id: uuid.UUID) -> list[dict[str, str]]:
+    """Where a matched person is known: per stay only the LVV and the organisation to contact (the
+    LVV's coordinating municipality). Nothing from the file itself."""
+    rows = (
+        Stay.objects.filter(person_id=person_id)
+        .select_related("lvv__municipality")
+        .order_by("-registration_date")
+    )
+    seen, result = set(), []
+    for stay in rows:
+        if stay.lvv_id in seen:
+            continue
+        seen.add(stay.lvv_id)
+        result.append(
+            {
+                "lvv": stay.lvv.name,
+                "contact": stay.lvv.municipality.name if stay.lvv.municipality else stay.lvv.name,
+            }
+        )
+    return result
+
+
+def duplicate_candidates_for(user: User) -> QuerySet[DuplicateCandidate]:
+    """Open candidate pairs where one side is a person this user may see."""
+    visible = stays_visible_to(user).values("person_id")
+    return DuplicateCandidate.objects.filter(
+        Q(person_a_id__in=visible) | Q(person_b_id__in=visible),
+        status=DuplicateCandidate.Status.OPEN,
+    )
+
+
+def person_groups() -> dict[uuid.UUID, uuid.UUID]:
+    """For every person in an active link, the representative of their group (the smallest id in
+    the connected set). A person not in the map represents only themself. See ADR 0050."""
+    parent: dict[uuid.UUID, uuid.UUID] = {}
+
+    def find(x: uuid.UUID) -> uuid.UUID:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in PersonLink.objects.filter(undone_at__isnull=True).values_list(
+        "person_a_id", "person_b_id"
+    ):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            lo, hi = sorted((ra, rb), key=str)
+            parent[hi] = lo
+    return {p: find(p) for p in list(parent)}
+
+
+def distinct_person_count(person_ids: list[uuid.UUID]) -> int:
+    """How many human beings a list of person records stands for, counting linked records once."""
+    groups = person_groups()
+    return len({groups.get(p, p) for p in person_ids})
+
+
+# Work queue --------------------------------------------------------------------------------------
+
+
+@dataclass
+class QueueItem:
+    key: str
+    label: str
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.rows)
+
+
+def work_queue(user: User, today: dt.date | None = None, limit: int = 10) -> list[QueueItem]:
+    """The personal work queue: counts per item and a link per case."""
+    from django.urls import reverse
+
+    today = today or timezone.localdate()
+    stays = stays_visible_to(user)
+    org_id = user.organisation_id
+    mine = Q(responsible_user=user) | Q(
+        responsible_user__isnull=True, responsible_organisation_id=org_id
+    )
+    open_actions = (
+        Action.objects.filter(mine, stay__in=stays, status=Action.Status.OPEN)
+        .select_related("stay__lvv", "stay__person")
+        .order_by("due_on")
+    )
+
+    def case_row(stay: Stay, text: str) -> dict[str, Any]:
+        return {
+            "url": reverse("workflow:case", args=[stay.pk]),
+            "label": f"{stay.person.display_name} ({stay.lvv.name})",
+            "text": text,
+        }
+
+    items = [
+        QueueItem(
+            "overdue",
+            "Mijn acties over de deadline",
+            [
+                case_row(a.stay, f"{a.description} · {_d(a.due_on)}")
+                for a in open_actions.filter(due_on__lt=today)
+            ],
+        ),
+        QueueItem(
+            "upcoming",
+            f"Mijn acties in de komende {UPCOMING_DAYS} dagen",
+            [
+                case_row(a.stay, f"{a.description} · {_d(a.due_on)}")
+                for a in open_actions.filter(
+                    due_on__gte=today, due_on__lte=today + dt.timedelta(days=UPCOMING_DAYS)
+                )
+            ],
+        ),
+    ]
+    from lvv.workflow.services import PARTY_OF_KIND
+
+    party = PARTY_OF_KIND.get(getattr(user.organisation, "kind", ""))
+    sections = []
+    if party:
+        sections = (
+            LegalCheckSection.objects.filter(
+                party=party, answered_at__isnull=True, legal_check__stay__in=stays
+            )
+            .select_related("legal_check__stay__lvv", "legal_check__stay__person")
+            .order_by("legal_check__due_on")
+        )
+    items.append(
+        QueueItem(
+            "legal_check",
+            "Juridische checks die op mijn organisatie wachten",
+            [
+                case_row(s.legal_check.stay, f"uiterlijk {_d(s.legal_check.due_on)}")
+                for s in sections
+            ],
+        )
+    )
+    items.append(
+        QueueItem(
+            "near_maximum",
+            "Verblijven bijna op hun maximum",
+            [case_row(s, f"einde {_d(end)}") for s, end in stays_near_maximum(stays, today=today)],
+        )
+    )
+    meeting = next_meeting(user, today)
+    agenda_rows = []
+    if meeting is not None:
+        for item in meeting.agenda.filter(stay__in=stays).select_related(
+            "stay__lvv", "stay__person"
+        ):
+            agenda_rows.append(case_row(item.stay, ", ".join(item.reason_labels())))
+    items.append(
+        QueueItem(
+            "agenda",
+            f"Op de agenda van {meeting} ({_d(meeting.held_on)})"
+            if meeting
+            else "Op de agenda van het volgende overleg",
+            agenda_rows,
+        )
+    )
+    dupes = duplicate_candidates_for(user)
+    items.append(
+        QueueItem(
+            "duplicates",
+            "Nieuwe mogelijke dubbele registraties",
+            [
+                {
+                    "url": reverse("workflow:duplicate", args=[c.pk]),
+                    "label": f"Mogelijke dubbele registratie ({c.score}%)",
+                    "text": ", ".join(reason_labels(c.reasons)),
+                }
+                for c in dupes[:50]
+            ],
+        )
+    )
+    for item in items:
+        item.rows = item.rows[:50]
+    return items
+
+
+def organisations_for_lvv(lvv: LVV) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(lvvs=lvv).order_by("kind", "name")

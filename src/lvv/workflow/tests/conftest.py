@@ -1,0 +1,86 @@
+"""Fixtures of the workflow tests: the five pilots (demo structure) and a helper to register a
+person at one of them through the workflow services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from lvv.accounts.models import User
+from lvv.registry.models import LVV
+from lvv.workflow import services
+from lvv.workflow.models.admission import Criterion
+
+PILOTS = ["Amsterdam", "Eindhoven", "Groningen", "Rotterdam", "Utrecht"]
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+@pytest.fixture
+def pilots(demo_structure):
+    return demo_structure
+
+
+def user(name: str) -> User:
+    return User.objects.select_related("organisation").get(username=name)
+
+
+def lvv(name: str) -> LVV:
+    return LVV.objects.select_related("policy").get(name=name)
+
+
+GOOD_CRITERIA = {
+    Criterion.NO_RIGHT_OF_RESIDENCE: (True, "IND-gegevens"),
+    Criterion.ENTRY_BAN: (False, "IND-gegevens"),
+    Criterion.UNDESIRABLE: (False, "IND-gegevens"),
+    Criterion.EU_CITIZEN: (False, "paspoort"),
+    Criterion.DUBLIN: (False, "IND-gegevens"),
+}
+
+
+def register(
+    pilot: str,
+    *,
+    given="Yusuf",
+    family="Testpersoon",
+    birth_year=1990,
+    country="ERI",
+    v_number="",
+    on=None,
+    **kw,
+):
+    slug = pilot.lower()
+    coordinator = user(f"gemeente-{slug}")
+    ngo = user(f"ngo-{slug}").organisation
+    on = on or timezone.localdate() - dt.timedelta(days=10)
+    return services.registration_create(
+        by=coordinator,
+        lvv=lvv(pilot),
+        registration_date=on,
+        channel=kw.pop("channel", "desk"),
+        organisation=ngo,
+        given_names=given,
+        family_name=family,
+        birth_year=birth_year,
+        country=country,
+        v_number=v_number,
+        **kw,
+    )
+
+
+def admit(pilot: str, stay, on=None):
+    coordinator = user(f"gemeente-{pilot.lower()}")
+    conditions = dict.fromkeys(stay.lvv.policy.admission_conditions, (True, "gesprek"))
+    services.admission_check_record(
+        stay=stay, by=coordinator, criteria=GOOD_CRITERIA, conditions=conditions
+    )
+    outcome = services.admission_decide(
+        stay=stay, by=coordinator, on=on or stay.registration_date, admit=True
+    )
+    stay.refresh_from_db()
+    return outcome
