@@ -32,7 +32,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from lvv.access import gate
-from lvv.access.models import AccessRecord, ProcessingActivity
+from lvv.access.models import ProcessingActivity
 from lvv.accounts.models import Organisation, User
 from lvv.exchange.parsers import (
     Cell,
@@ -138,6 +138,8 @@ class ImportResult:
     capacity_created: int = 0
     capacity_unchanged: int = 0
     source_ref: str = ""
+    # (row number, person id) of the persons an IND enrichment concerns.
+    ind_persons: list[tuple[int, uuid.UUID]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -804,7 +806,7 @@ def persons_import(
     ind_path: Path | str | None = None,
     ind_name: str | None = None,
     allowed_lvv_ids: set[int] | None = None,
-    channel: str = AccessRecord.Channel.COMMAND,
+    channel: str = "command",
     progress: bool = False,
 ) -> ImportResult:
     """Import a person file (and optionally an IND file): the fast path used by the command, the
@@ -1035,8 +1037,10 @@ def _ind_apply(
         ).values("id", "first_ind_application_date", "ind_status")
     }
     updates: list[Person] = []
-    for key, (_number, changes) in planned.items():
+    for key, (number, changes) in planned.items():
         person_id = resolved[key]
+        if person_id is not None:
+            result.ind_persons.append((number, person_id))
         before = current.get(person_id, {}) if person_id else {}
         changed = {k: v for k, v in changes.items() if before.get(k) != v}
         if not changed:
@@ -1090,7 +1094,7 @@ def ind_enrich(
     by: User | None,
     source_ref: str,
     dry_run: bool = False,
-    channel: str = AccessRecord.Channel.API,
+    channel: str = "api",
 ) -> ImportResult:
     """IND enrichment without a person file (the API, or `--ind` alone). `stays` are the stays the
     caller may reach (gate.stays_visible_to); all or nothing."""
@@ -1136,7 +1140,7 @@ def ind_import(
         by=by,
         source_ref=table.source_ref,
         dry_run=dry_run,
-        channel=AccessRecord.Channel.COMMAND,
+        channel="command",
     )
 
 

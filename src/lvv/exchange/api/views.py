@@ -1,0 +1,229 @@
+"""The REST API under /api/v1/ (CONTRACTS.md section 5). Every view reaches persons and stays only
+through lvv.access.gate, with channel "api": the same roles, consent rules and access log as the
+web pages. Unauthenticated requests get 401; roles without person access get 403 on persons."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Prefetch
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from lvv.access import gate
+from lvv.access.models import ProcessingActivity
+from lvv.exchange import services
+from lvv.exchange.api import serializers as s
+from lvv.registry.models import Person, Stay
+
+API = "api"
+NOT_FOUND = OpenApiResponse(description="Does not exist or not visible to you (no difference).")
+FORBIDDEN = OpenApiResponse(description="Not authenticated, or your role may not see persons.")
+
+
+def _shown_categories(user, person_id) -> set[str] | None:
+    visible = getattr(gate, "visible_categories", None)
+    return None if visible is None else visible(user, person_id)
+
+
+class SeesPersons(permissions.BasePermission):
+    """Roles that may see person data at all (the gate decides which persons)."""
+
+    def has_permission(self, request, view) -> bool:
+        return gate.can_see_persons(request.user)
+
+
+class SeesAggregates(permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        check = getattr(gate, "can_see_aggregates", None)
+        if check is not None:
+            return check(request.user)
+        return request.user.role in ("coordinator", "programme_bureau")
+
+
+@extend_schema(responses={200: s.PersonSerializer, 401: FORBIDDEN, 403: FORBIDDEN, 404: NOT_FOUND})
+class PersonViewSet(viewsets.GenericViewSet):
+    """Persons the caller may see, each with the stays the caller may see."""
+
+    serializer_class = s.PersonSerializer
+    permission_classes = [permissions.IsAuthenticated, SeesPersons]
+    lookup_value_regex = "[^/]+"
+
+    def _with_stays(self, queryset):
+        stays = gate.stays_visible_to(self.request.user).select_related("lvv", "organisation")
+        return queryset.prefetch_related(
+            Prefetch(
+                "stays", queryset=stays.order_by("-admission_date", "id"), to_attr="visible_stays"
+            )
+        )
+
+    def list(self, request: Request) -> Response:
+        queryset = self._with_stays(gate.persons_visible_to(request.user).order_by("id"))
+        page = self.paginate_queryset(queryset)
+        for person in page:
+            person.shown_categories = _shown_categories(request.user, person.pk)
+        gate.log_access(
+            request.user,
+            persons=[p.pk for p in page],
+            operation="read",
+            activity=ProcessingActivity.CASE_MANAGEMENT,
+            channel=API,
+        )
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        person = gate.access_person(request.user, pk, channel=API)
+        person = self._with_stays(Person.objects.filter(pk=person.pk)).get()
+        person.shown_categories = _shown_categories(request.user, person.pk)
+        return Response(self.get_serializer(person).data)
+
+
+@extend_schema(responses={200: s.StaySerializer, 401: FORBIDDEN, 403: FORBIDDEN, 404: NOT_FOUND})
+class StayViewSet(viewsets.GenericViewSet):
+    """Stays the caller may see, and their events (the history)."""
+
+    serializer_class = s.StaySerializer
+    permission_classes = [permissions.IsAuthenticated, SeesPersons]
+    lookup_value_regex = "[^/]+"
+
+    def list(self, request: Request) -> Response:
+        queryset = (
+            gate.stays_visible_to(request.user).select_related("lvv", "organisation").order_by("id")
+        )
+        page = self.paginate_queryset(queryset)
+        gate.log_access(
+            request.user,
+            persons={stay.person_id for stay in page},
+            operation="read",
+            activity=ProcessingActivity.CASE_MANAGEMENT,
+            channel=API,
+            categories=("stay",),
+        )
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        stay = gate.access_stay(request.user, pk, channel=API)
+        stay = Stay.objects.select_related("lvv", "organisation").get(pk=stay.pk)
+        return Response(self.get_serializer(stay).data)
+
+    @extend_schema(
+        responses={
+            200: s.EventSerializer(many=True),
+            401: FORBIDDEN,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        }
+    )
+    @action(detail=True, methods=["get"], serializer_class=s.EventSerializer)
+    def events(self, request: Request, pk: str) -> Response:
+        stay = gate.access_stay(request.user, pk, channel=API)
+        page = self.paginate_queryset(stay.events.order_by("recorded_at", "id"))
+        return self.get_paginated_response(s.EventSerializer(page, many=True).data)
+
+
+class IndEnrichmentView(APIView):
+    """IND enrichment: first application date and current IND status, by correspondentienummer
+    (with `lvv` where the number is used in more than one LVV) or by v_nummer. Recorded as
+    `person_corrected` events with source "ind". All or nothing."""
+
+    permission_classes = [permissions.IsAuthenticated, SeesPersons]
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        request=s.IndEnrichmentSerializer,
+        responses={
+            200: s.IndEnrichmentResultSerializer,
+            400: s.ProblemsSerializer,
+            401: FORBIDDEN,
+            403: FORBIDDEN,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        body = s.IndEnrichmentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        items = body.validated_data["items"]
+        columns = {"correspondentienummer", "datum_eerste_aanvraag", "huidige_status_ind"}
+        columns |= {key for item in items for key in item}
+        rows = [
+            (n, {k: str(v).strip() for k, v in item.items()}) for n, item in enumerate(items, 1)
+        ]
+        kwargs = {
+            "columns": columns,
+            "stays": gate.stays_visible_to(request.user),
+            "by": request.user,
+            "source_ref": "api",
+            "channel": API,
+        }
+        check = services.ind_enrich(rows=rows, dry_run=True, **kwargs)
+        problems = [str(p).replace("row ", "item ", 1) for p in check.problems]
+        if not problems:
+            # Changing IND data is a change through the gate: a role that may only view it is
+            # refused (and logged as refused) like any other change.
+            for number, person_id in check.ind_persons:
+                try:
+                    gate.access_person(
+                        request.user, person_id, operation="update", channel=API, **_ind_kw()
+                    )
+                except Http404:
+                    problems.append(
+                        f"item {number}: correspondentienummer: no person with this number "
+                        "(that you may change)"
+                    )
+        if problems:
+            return Response({"errors": problems}, status=status.HTTP_400_BAD_REQUEST)
+        result = (
+            check if body.validated_data["dry_run"] else services.ind_enrich(rows=rows, **kwargs)
+        )
+        return Response(
+            {
+                "updated": result.ind_updated,
+                "unchanged": result.ind_unchanged,
+                "dry_run": result.dry_run,
+            }
+        )
+
+
+def _ind_kw() -> dict:
+    import inspect
+
+    if "categories" in inspect.signature(gate.access_person).parameters:
+        return {"categories": ["ind"]}
+    return {}
+
+
+class MonitorView(APIView):
+    """The monitor document of CONTRACTS.md section 4 for a peildatum (figures, no persons)."""
+
+    permission_classes = [permissions.IsAuthenticated, SeesAggregates]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("peildatum", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("scheme", OpenApiTypes.STR, enum=["evaluation", "programme"]),
+        ],
+        responses={
+            200: OpenApiTypes.OBJECT,
+            400: OpenApiTypes.OBJECT,
+            401: FORBIDDEN,
+            403: FORBIDDEN,
+        },
+    )
+    def get(self, request: Request) -> Response:
+        from lvv.monitor.figures import monitor_compute
+
+        query = s.MonitorQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        peildatum: dt.date = query.validated_data["peildatum"]
+        try:
+            document = monitor_compute(peildatum=peildatum, scheme=query.validated_data["scheme"])
+        except ValueError as exc:
+            raise ValidationError({"peildatum": [str(exc)]}) from None
+        return Response(document)
