@@ -88,7 +88,15 @@ def municipality_options(lvvs: QuerySet[LVV]) -> list[tuple[str, object]]:
     return [("", _("Onbekend / niet opgegeven")), *grouped.items()]
 
 
-class StayChangeForm(forms.Form):
+class Form(forms.Form):
+    """Labels without the trailing colon."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class StayChangeForm(Form):
     """Every form that changes a stay carries the version it was loaded at, so that two people
     editing the same case get a conflict instead of overwriting each other."""
 
@@ -195,7 +203,7 @@ class StayDetailsForm(StayChangeForm):
         )
 
 
-class EventVoidForm(forms.Form):
+class EventVoidForm(Form):
     reason = forms.CharField(
         label=_("Waarom wordt deze registratie ingetrokken?"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -206,7 +214,7 @@ class EventVoidForm(forms.Form):
     )
 
 
-class PersonFieldsForm(forms.Form):
+class PersonFieldsForm(Form):
     given_names = forms.CharField(label=_("Voornamen"), required=False, max_length=200)
     family_name = forms.CharField(label=_("Achternaam"), required=False, max_length=200)
     birth_date = _date_field(
@@ -258,15 +266,9 @@ class PersonFieldsForm(forms.Form):
         return {name: self.cleaned_data[name] for name in PersonFieldsForm.base_fields}
 
 
-class PersonRegisterForm(PersonFieldsForm):
-    """A new person and their registration at an LVV, in one go."""
+class StayRegisterForm(Form):
+    """The registration of a person at an LVV: the start of a stay."""
 
-    aliases = forms.CharField(
-        label=_("Andere namen (aliassen)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Eén naam per regel, als 'Achternaam, Voornamen'."),
-    )
     lvv = forms.ModelChoiceField(
         label=_("LVV"), queryset=LVV.objects.none(), error_messages=_choice_error(_("LVV"))
     )
@@ -304,15 +306,6 @@ class PersonRegisterForm(PersonFieldsForm):
             self.fields["organisation"].initial = user_organisation.pk
         self.fields["reported_municipality"].choices = municipality_options(lvvs)
 
-    def clean_aliases(self) -> list[tuple[str, str]]:
-        aliases = []
-        for line in self.cleaned_data.get("aliases", "").splitlines():
-            if not line.strip():
-                continue
-            family, _sep, given = line.partition(",")
-            aliases.append((given.strip(), family.strip()))
-        return aliases
-
     def clean(self):
         data = super().clean()
         lvv, organisation = data.get("lvv"), data.get("organisation")
@@ -330,11 +323,31 @@ class PersonRegisterForm(PersonFieldsForm):
         return data
 
 
+class PersonRegisterForm(PersonFieldsForm, StayRegisterForm):
+    """A new person and their registration at an LVV, in one go."""
+
+    aliases = forms.CharField(
+        label=_("Andere namen (aliassen)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Eén naam per regel, als 'Achternaam, Voornamen'."),
+    )
+
+    def clean_aliases(self) -> list[tuple[str, str]]:
+        aliases = []
+        for line in self.cleaned_data.get("aliases", "").splitlines():
+            if not line.strip():
+                continue
+            family, _sep, given = line.partition(",")
+            aliases.append((given.strip(), family.strip()))
+        return aliases
+
+
 class PersonCorrectForm(PersonFieldsForm):
     pass
 
 
-class PersonFilterForm(forms.Form):
+class PersonFilterForm(Form):
     """Filters of the persons list (GET)."""
 
     q = forms.CharField(

@@ -12,6 +12,11 @@ urlpatterns = [
     path("personen/nieuw/", views.person_register, name="person_register"),
     path("personen/<uuid:person_id>/", views.person_detail, name="person_detail"),
     path("personen/<uuid:person_id>/wijzigen/", views.person_correct, name="person_correct"),
+    path(
+        "personen/<uuid:person_id>/aanmelden/",
+        views.person_register_stay,
+        name="person_register_stay",
+    ),
     path("verblijven/<uuid:stay_id>/toelaten/", views.stay_admit, name="stay_admit"),
     path("verblijven/<uuid:stay_id>/wachtlijst/", views.stay_waitlist, name="stay_waitlist"),
     path("verblijven/<uuid:stay_id>/afwijzen/", views.stay_refuse, name="stay_refuse"),

@@ -5,6 +5,7 @@ through lvv.registry.services. Pages with person data are never cached (`never_c
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -223,8 +224,12 @@ def _timeline(person: Person, stays: list[Stay], *, can_change: bool) -> list[Ti
     ]
 
     def key(entry: TimelineEntry):
+        # By the date it happened; an event without one (a correction, a withdrawal) happened
+        # when it was recorded. The person's first registration always opens the file.
         e = entry.event
         local = timezone.localtime(e.recorded_at)
+        if e.kind == EventKind.PERSON_RECORDED:
+            return (dt.date.min, local, e.pk)
         return (e.valid_on or local.date(), local, e.pk)
 
     return sorted(entries, key=key, reverse=True)
@@ -259,16 +264,66 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
 # Registering a new person -------------------------------------------------------------------------
 
 
+STAY_FIELDS = [
+    "lvv",
+    "registration_date",
+    "target_group",
+    "organisation",
+    "reported_municipality",
+    "correspondence_number",
+]
+PERSON_FIELDS = [
+    "given_names",
+    "family_name",
+    "aliases",
+    "birth_date",
+    "birth_year",
+    "gender",
+    "country",
+    "v_number",
+    "first_ind_application_date",
+    "ind_status",
+]
+
+
+def _registrable_lvvs(user):
+    lvvs = gate.lvvs_of(user)
+    allowed = [lvv.pk for lvv in lvvs if gate.can_register_in(user, lvv)]
+    if not allowed:
+        raise PermissionDenied(_("U kunt in geen enkele LVV personen aanmelden."))
+    return lvvs.filter(pk__in=allowed)
+
+
+def _register_stay(person: Person, data: dict[str, Any], user) -> Stay:
+    return services.stay_register(
+        person=person,
+        lvv=data["lvv"],
+        registration_date=data["registration_date"],
+        by=user,
+        target_group=data["target_group"],
+        organisation=data["organisation"],
+        correspondence_number=data["correspondence_number"].strip(),
+        reported_municipality=data["reported_municipality"],
+    )
+
+
+def _log_registration(user, stay: Stay) -> None:
+    gate.log_access(
+        user,
+        persons=[stay.person_id],
+        stay_id=stay.pk,
+        operation="create",
+        activity=ProcessingActivity.REGISTRATION,
+    )
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_register(request: HttpRequest) -> HttpResponse:
+    """A new person and their registration at one of the user's LVVs, in one transaction."""
     _require_person_role(request)
-    lvvs = gate.lvvs_of(request.user)
-    allowed = [lvv.pk for lvv in lvvs if gate.can_register_in(request.user, lvv)]
-    lvvs = lvvs.filter(pk__in=allowed)
-    if not allowed:
-        raise PermissionDenied(_("U kunt in geen enkele LVV personen aanmelden."))
+    lvvs = _registrable_lvvs(request.user)
     form = registry_forms.PersonRegisterForm(
         request.POST or None, lvvs=lvvs, user_organisation=request.user.organisation
     )
@@ -279,26 +334,11 @@ def person_register(request: HttpRequest) -> HttpResponse:
                 person = services.person_create(
                     by=request.user, aliases=data["aliases"], **form.person_attrs()
                 )
-                stay = services.stay_register(
-                    person=person,
-                    lvv=data["lvv"],
-                    registration_date=data["registration_date"],
-                    by=request.user,
-                    target_group=data["target_group"],
-                    organisation=data["organisation"],
-                    correspondence_number=data["correspondence_number"].strip(),
-                    reported_municipality=data["reported_municipality"],
-                )
+                stay = _register_stay(person, data, request.user)
         except ValidationError as exc:
             _apply_errors(form, exc, {})
         else:
-            gate.log_access(
-                request.user,
-                persons=[person.pk],
-                stay_id=stay.pk,
-                operation="create",
-                activity=ProcessingActivity.REGISTRATION,
-            )
+            _log_registration(request.user, stay)
             messages.success(request, _("De persoon is aangemeld."))
             return redirect("registry:person_detail", person_id=person.pk)
     return render(
@@ -309,38 +349,49 @@ def person_register(request: HttpRequest) -> HttpResponse:
             "title": _("Persoon aanmelden"),
             "intro": _(
                 "Registreer een nieuwe persoon en de aanmelding bij een LVV. Bestaat de persoon al? "
-                "Zoek dan eerst in de lijst met personen."
+                "Zoek dan eerst in de lijst met personen en meld hem of haar vanaf de "
+                "persoonspagina aan."
             ),
             "fieldsets": [
-                (
-                    _("Persoon"),
-                    [
-                        "given_names",
-                        "family_name",
-                        "aliases",
-                        "birth_date",
-                        "birth_year",
-                        "gender",
-                        "country",
-                        "v_number",
-                        "first_ind_application_date",
-                        "ind_status",
-                    ],
-                ),
-                (
-                    _("Aanmelding bij de LVV"),
-                    [
-                        "lvv",
-                        "registration_date",
-                        "target_group",
-                        "organisation",
-                        "reported_municipality",
-                        "correspondence_number",
-                    ],
-                ),
+                (_("Persoon"), PERSON_FIELDS),
+                (_("Aanmelding bij de LVV"), STAY_FIELDS),
             ],
             "submit": _("Aanmelden"),
             "cancel_url": "registry:person_list",
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_register_stay(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    """A new stay for a person who is already in the register (again, or in another LVV)."""
+    operation = "change" if request.method == "POST" else "read"
+    person = gate.access_person(request.user, person_id, operation=operation)
+    _require_person_role(request)
+    lvvs = _registrable_lvvs(request.user)
+    form = registry_forms.StayRegisterForm(
+        request.POST or None, lvvs=lvvs, user_organisation=request.user.organisation
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            stay = _register_stay(person, form.cleaned_data, request.user)
+        except ValidationError as exc:
+            _apply_errors(form, exc, {})
+        else:
+            _log_registration(request.user, stay)
+            messages.success(request, _("De aanmelding is geregistreerd."))
+            return redirect("registry:person_detail", person_id=person.pk)
+    return render(
+        request,
+        "registry/form.html",
+        {
+            "form": form,
+            "title": _("Aanmelden bij een LVV"),
+            "person": person,
+            "submit": _("Aanmelden"),
+            "cancel_url": "registry:person_detail",
         },
     )
 

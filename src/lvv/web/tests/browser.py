@@ -26,6 +26,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--lang=nl-NL",
 ]
 # What UserFactory gives every user.
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
