@@ -13,5 +13,6 @@ urlpatterns = [
     path("uitwisseling/", include("lvv.exchange.urls")),
     path("", include("lvv.registry.urls")),
     path("", include("lvv.jobs.urls")),
+    path("monitor/", include("lvv.monitor.urls")),
     path("", include("lvv.web.urls")),
 ]
