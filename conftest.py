@@ -3,7 +3,8 @@
 import pytest
 
 # Browser fixtures (browser_page, chromium_browser) for any test: see docs/architecture.md.
-pytest_plugins = ["lvv.web.tests.browser"]
+# The access log has its own database connection; lvv.access.pytest_plugin lets DB tests use it.
+pytest_plugins = ["lvv.web.tests.browser", "lvv.access.pytest_plugin"]
 
 
 @pytest.fixture

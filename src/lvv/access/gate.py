@@ -1,12 +1,16 @@
 """The one door to person data (STYLE.md "One permission layer").
 
 Every read or change of a person or stay, in views, htmx partials, the API, exports and commands,
-goes through these functions. They decide with `rules`, raise the same 404 for missing and
-forbidden, and write an access record for every person concerned, allowed or refused. Nothing else
-in the code filters persons by LVV, organisation or consent."""
+goes through these functions. They decide with `rules` (the access matrix), raise the same 404 for
+missing and forbidden, and write an access-log line for every person concerned, allowed or refused.
+Nothing else in the code filters persons by LVV, organisation or consent.
+
+Templates and serializers ask `visible_categories(user, person)` which categories of data they may
+show (consent can narrow it); they must hide the rest."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Iterable
 
@@ -16,9 +20,32 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lvv.access import rules
-from lvv.access.models import AccessRecord, ProcessingActivity
+from lvv.access.context import audit_record_for, current
+from lvv.access.models import AccessRecord, Channel, DataCategory, Outcome, ProcessingActivity
+from lvv.access.pseudonyms import person_pseudonym
 from lvv.accounts.models import User
 from lvv.registry.models import LVV, Person, Stay
+
+__all__ = [
+    "DataCategory",
+    "PersonNotFound",
+    "ProcessingActivity",
+    "access_person",
+    "access_stay",
+    "can_configure",
+    "can_export_caseload",
+    "can_register_in",
+    "can_research_export",
+    "can_see_aggregates",
+    "can_see_persons",
+    "can_view_access_log",
+    "log_access",
+    "logged_processing",
+    "lvvs_of",
+    "persons_visible_to",
+    "stays_visible_to",
+    "visible_categories",
+]
 
 
 class PersonNotFound(Http404):
@@ -50,48 +77,118 @@ def can_see_persons(user: User) -> bool:
     return rules.can_see_persons(user)
 
 
+can_change_stay = rules.can_change_stay
+can_export_caseload = rules.can_export_caseload
+can_see_aggregates = rules.can_see_aggregates
+can_research_export = rules.can_research_export
+can_view_access_log = rules.can_view_access_log
+can_configure = rules.can_configure
+can_record_consent = rules.can_record_consent
+
+
+def visible_categories(
+    user: User, person: Person | Stay | uuid.UUID | str, *, action: str = rules.VIEW
+) -> set[str]:
+    """The data categories (DataCategory values) of this person that the user may see (or, with
+    action="change"/"export", change or export): the role's categories, narrowed by the person's
+    consent for consent-based roles. Empty when the person is out of the user's reach."""
+    if isinstance(person, Stay):
+        person_id = person.person_id
+    elif isinstance(person, Person):
+        person_id = person.pk
+    else:
+        person_id = _parse_uuid(person)
+    if person_id is None or not persons_visible_to(user).filter(pk=person_id).exists():
+        return set()
+    return rules.visible_categories(user, person_id, action)
+
+
 def log_access(
     user: User | None,
     *,
     persons: Iterable[uuid.UUID | str | None],
     operation: str,
     activity: str,
-    channel: str = AccessRecord.Channel.WEB,
-    outcome: str = AccessRecord.Outcome.ALLOWED,
+    channel: str | None = None,
+    outcome: str = Outcome.ALLOWED,
     categories: Iterable[str] = ("identity", "stay"),
     stay_id: uuid.UUID | str | None = None,
     trace_id: uuid.UUID | None = None,
     started_at=None,
 ) -> list[AccessRecord]:
-    """Write one access record per person concerned."""
+    """Write one access-log line per person concerned (persons given by id), linked to one audit
+    record of who did it and from where. Written through the log's own connection: it stays even
+    when the caller's transaction rolls back. `stay_id` is accepted for callers' convenience but not
+    stored (the line names the person, pseudonymised)."""
     now = timezone.now()
-    organisation = getattr(getattr(user, "organisation", None), "name", "")
+    ctx = current()
+    channel = channel or (ctx.channel if ctx else Channel.COMMAND)
+    trace = trace_id or (ctx.trace_id if ctx else uuid.uuid4())
+    ids = [pid for pid in persons if pid is not None]
+    if not ids:
+        return []
+    audit = audit_record_for(user, channel=channel, trace_id=trace)
+    cats = sorted(set(categories))
     records = [
         AccessRecord(
-            trace_id=trace_id or uuid.uuid4(),
+            audit=audit,
+            trace_id=trace,
             started_at=started_at or now,
             ended_at=now,
-            person_id=person_id,
-            stay_id=stay_id,
+            person_pseudonym=person_pseudonym(pid),
             operation=operation,
-            categories=list(categories),
+            categories=cats,
             activity=activity,
-            channel=channel,
             outcome=outcome,
-            user_id=getattr(user, "pk", None),
-            username=getattr(user, "username", "") or "",
-            organisation=organisation,
-            role=getattr(user, "role", "") or "",
         )
-        for person_id in persons
+        for pid in ids
     ]
     return AccessRecord.objects.bulk_create(records)
+
+
+@contextlib.contextmanager
+def logged_processing(
+    user: User | None,
+    *,
+    persons: Iterable[uuid.UUID | str],
+    operation: str,
+    activity: str,
+    channel: str | None = None,
+    categories: Iterable[str] = ("identity", "stay"),
+):
+    """Log a processing that may fail: `allowed` when the block completes, `failed` when it raises
+    (the exception propagates). For exports and commands that process many persons at once."""
+    started = timezone.now()
+    persons = list(persons)
+    try:
+        yield
+    except Exception:
+        log_access(
+            user,
+            persons=persons,
+            operation=operation,
+            activity=activity,
+            channel=channel,
+            outcome=Outcome.FAILED,
+            categories=categories,
+            started_at=started,
+        )
+        raise
+    log_access(
+        user,
+        persons=persons,
+        operation=operation,
+        activity=activity,
+        channel=channel,
+        categories=categories,
+        started_at=started,
+    )
 
 
 def _parse_uuid(value: uuid.UUID | str) -> uuid.UUID | None:
     try:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except ValueError:
+    except (ValueError, TypeError, AttributeError):
         return None
 
 
@@ -101,13 +198,27 @@ def access_person(
     *,
     activity: str = ProcessingActivity.CASE_MANAGEMENT,
     operation: str = "read",
-    channel: str = AccessRecord.Channel.WEB,
+    channel: str | None = None,
+    categories: Iterable[str] | None = None,
 ) -> Person:
-    """The person, if the user may see them; PersonNotFound otherwise. Logs either way."""
+    """The person, if the user may see them; PersonNotFound otherwise. Logs either way, with the
+    categories the user is shown (or, when given, the categories asked for; a request for a
+    category the user may not see is refused)."""
     started = timezone.now()
     pk = _parse_uuid(person_id)
     person = persons_visible_to(user).filter(pk=pk).first() if pk else None
-    outcome = AccessRecord.Outcome.ALLOWED if person else AccessRecord.Outcome.REFUSED
+    shown: set[str] = set()
+    if person is not None:
+        action = rules.VIEW if operation == "read" else rules.CHANGE
+        shown = rules.visible_categories(user, person.pk, action)
+        if operation != "read" and not shown:
+            person = None
+        elif categories is not None:
+            wanted = set(categories)
+            if not wanted <= shown:
+                person = None
+            shown = wanted
+    outcome = Outcome.ALLOWED if person else Outcome.REFUSED
     if pk is not None and (person is not None or Person.objects.filter(pk=pk).exists()):
         log_access(
             user,
@@ -116,6 +227,7 @@ def access_person(
             activity=activity,
             channel=channel,
             outcome=outcome,
+            categories=shown if person else (categories or ()),
             started_at=started,
         )
     if person is None:
@@ -129,7 +241,8 @@ def access_stay(
     *,
     activity: str = ProcessingActivity.CASE_MANAGEMENT,
     operation: str = "read",
-    channel: str = AccessRecord.Channel.WEB,
+    channel: str | None = None,
+    categories: Iterable[str] | None = None,
 ) -> Stay:
     """The stay, if the user may see it (and, for operation != 'read', change it)."""
     started = timezone.now()
@@ -139,7 +252,15 @@ def access_stay(
     )
     if stay is not None and operation != "read" and not rules.can_change_stay(user, stay):
         stay = None
-    outcome = AccessRecord.Outcome.ALLOWED if stay else AccessRecord.Outcome.REFUSED
+    shown: set[str] = set()
+    if stay is not None:
+        shown = rules.visible_categories(user, stay.person_id, rules.VIEW)
+        if categories is not None:
+            wanted = set(categories)
+            if not wanted <= shown:
+                stay = None
+            shown = wanted
+    outcome = Outcome.ALLOWED if stay else Outcome.REFUSED
     existing = stay or (Stay.objects.filter(pk=pk).only("person_id").first() if pk else None)
     if existing is not None:
         log_access(
@@ -150,6 +271,7 @@ def access_stay(
             activity=activity,
             channel=channel,
             outcome=outcome,
+            categories=shown if stay else (categories or ()),
             started_at=started,
         )
     if stay is None:

@@ -3,12 +3,13 @@ environment; see docs/configuration.md for each variable."""
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from lvv.conf.env import env_bool, env_int, env_list, env_secret, env_str
+from lvv.conf.env import derive_key, env_bool, env_int, env_list, env_secret, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 _checkout = PACKAGE_DIR.parent.parent
@@ -100,6 +101,34 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 
+# The access log is written through its own connection (lvv.access.routers): lines stay even when
+# the request's transaction rolls back. PostgreSQL: same database, own connection (or
+# ACCESS_LOG_DATABASE_URL); SQLite: a file of its own next to the register's.
+ACCESS_LOG_DATABASE = "accesslog"
+# ACCESS_LOG_SEPARATE_DATABASE: is the alias a database of its own (then migrated on its own) or
+# a second connection to the register's database?
+if env_str("ACCESS_LOG_DATABASE_URL"):
+    DATABASES[ACCESS_LOG_DATABASE] = dj_database_url.parse(env_str("ACCESS_LOG_DATABASE_URL"))
+    ACCESS_LOG_SEPARATE_DATABASE = True
+else:
+    DATABASES[ACCESS_LOG_DATABASE] = copy.deepcopy(DATABASES["default"])
+    _log_db = DATABASES[ACCESS_LOG_DATABASE]
+    ACCESS_LOG_SEPARATE_DATABASE = _log_db["ENGINE"] == "django.db.backends.sqlite3"
+    if ACCESS_LOG_SEPARATE_DATABASE and _log_db["NAME"] != ":memory:":
+        _name = Path(_log_db["NAME"])
+        _log_db["NAME"] = str(
+            _name.with_name(f"{_name.stem}-accesslog{_name.suffix or '.sqlite3'}")
+        )
+DATABASES[ACCESS_LOG_DATABASE]["ATOMIC_REQUESTS"] = False
+DATABASES[ACCESS_LOG_DATABASE]["AUTOCOMMIT"] = True
+DATABASE_ROUTERS = ["lvv.access.routers.AccessLogRouter"]
+# Key of the person pseudonyms in the access log (HMAC-SHA256; lvv.access.pseudonyms).
+ACCESS_LOG_PSEUDONYM_KEY = env_secret("ACCESS_LOG_PSEUDONYM_KEY") or derive_key(
+    SECRET_KEY, "lvv.access-log-pseudonym"
+)
+# Migrate the separate access-log database together with the register (off in tests).
+ACCESS_LOG_MIGRATE_WITH_DEFAULT = True
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
@@ -151,8 +180,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "APPEND_COMPONENTS": {
         "securitySchemes": {
-            "tokenAuth": {"type": "apiKey", "in": "header", "name": "Authorization",
-                          "description": "Token <token> (lvv create-token USERNAME)"}
+            "tokenAuth": {
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": "Token <token> (lvv create-token USERNAME)",
+            }
         }
     },
     "SECURITY": [{"tokenAuth": []}],
@@ -168,9 +201,10 @@ CSRF_COOKIE_HTTPONLY = True
 
 # Field-level encryption of medical and legal notes (lvv.access.fields; docs/security.md).
 # Comma-separated Fernet keys: the first encrypts, all decrypt (rotation).
+# Unset: one key derived from SECRET_KEY (set it explicitly so the two can rotate independently).
 FIELD_ENCRYPTION_KEYS = [
     key.strip() for key in env_secret("FIELD_ENCRYPTION_KEYS").split(",") if key.strip()
-]
+] or [derive_key(SECRET_KEY, "lvv.field-encryption")]
 
 # Background jobs (lvv.jobs, docs/architecture.md): django-tasks. With PostgreSQL the queue is a
 # table (django_tasks_db) served by `lvv db_worker` processes, shared by every application server;
@@ -194,3 +228,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# The monitor reads through its own alias (lvv.monitor.figures): with MONITOR_DATABASE_URL set, a
+# read replica, so national figures never load the primary; otherwise the register's database.
+MONITOR_DATABASE_ALIAS = "default"
+if env_str("MONITOR_DATABASE_URL"):
+    DATABASES["monitor"] = dj_database_url.parse(
+        env_str("MONITOR_DATABASE_URL"), conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
+    )
+    MONITOR_DATABASE_ALIAS = "monitor"

@@ -55,3 +55,17 @@ def env_secret(name: str, default: str = "") -> str:
                 f"{name}_FILE points to {path!r}, which cannot be read"
             ) from exc
     return os.environ.get(name, default)
+
+
+def derive_key(secret: str, purpose: str) -> str:
+    """A 32-byte url-safe base64 key (a valid Fernet key) derived from `secret` for one purpose
+    (HKDF-SHA256), so that one configured secret yields independent keys."""
+    import base64
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    raw = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode()).derive(
+        secret.encode("utf-8")
+    )
+    return base64.urlsafe_b64encode(raw).decode("ascii")

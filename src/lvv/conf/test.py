@@ -6,6 +6,7 @@ os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "test-only-insecure-key")
 # A fixed, public key for development and tests only (production must set its own).
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "kUYqcGcbrVDLo1mZJXm0-t8TSr1p_YE8aqI2ydaRkvo=")
+os.environ.setdefault("ACCESS_LOG_PSEUDONYM_KEY", "test-only-access-log-pseudonym-key")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 # Background jobs run at once, inside the test (lvv.jobs).
 os.environ.setdefault("LVV_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
@@ -19,3 +20,4 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+ACCESS_LOG_MIGRATE_WITH_DEFAULT = False

@@ -6,6 +6,7 @@ import pytest
 
 from lvv.access.gate import PersonNotFound, access_person, access_stay, persons_visible_to
 from lvv.access.models import AccessRecord
+from lvv.access.pseudonyms import person_pseudonym
 from lvv.registry.tests.factories import LVVFactory, StayFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,13 +37,16 @@ def test_access_is_logged_allowed_and_refused(world):
     access_person(alice, world["mine"].person_id)
     with pytest.raises(PersonNotFound):
         access_person(alice, world["elsewhere"].person_id)
-    records = list(
-        AccessRecord.objects.order_by("id").values_list("person_id", "outcome", "username")
+    lines = list(
+        AccessRecord.objects.select_related("audit")
+        .order_by("id")
+        .values_list("person_pseudonym", "outcome", "audit__username")
     )
-    assert records == [
-        (world["mine"].person_id, "allowed", "alice"),
-        (world["elsewhere"].person_id, "refused", "alice"),
+    assert lines == [
+        (person_pseudonym(world["mine"].person_id), "allowed", "alice"),
+        (person_pseudonym(world["elsewhere"].person_id), "refused", "alice"),
     ]
+    assert AccessRecord.objects.for_person(world["mine"].person_id).count() == 1
 
 
 def test_missing_and_forbidden_look_the_same(world):
