@@ -237,12 +237,3 @@ if env_str("MONITOR_DATABASE_URL"):
         env_str("MONITOR_DATABASE_URL"), conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
     )
     MONITOR_DATABASE_ALIAS = "monitor"
-
-# The monitor reads through its own alias (lvv.monitor.figures): with MONITOR_DATABASE_URL set, a
-# read replica, so national figures never load the primary; otherwise the register's database.
-MONITOR_DATABASE_ALIAS = "default"
-if env_str("MONITOR_DATABASE_URL"):
-    DATABASES["monitor"] = dj_database_url.parse(
-        env_str("MONITOR_DATABASE_URL"), conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
-    )
-    MONITOR_DATABASE_ALIAS = "monitor"
