@@ -148,7 +148,10 @@ class IndEnrichmentView(APIView):
     )
     def post(self, request: Request) -> Response:
         body = s.IndEnrichmentSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        if not body.is_valid():
+            return Response(
+                {"errors": list(_flatten(body.errors))}, status=status.HTTP_400_BAD_REQUEST
+            )
         items = body.validated_data["items"]
         columns = {"correspondentienummer", "datum_eerste_aanvraag", "huidige_status_ind"}
         columns |= {key for item in items for key in item}
@@ -189,6 +192,19 @@ class IndEnrichmentView(APIView):
                 "dry_run": result.dry_run,
             }
         )
+
+
+def _flatten(errors, path: str = ""):
+    """DRF's nested error structure as 'path: message' lines (the Problems schema)."""
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            yield from _flatten(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(errors, list):
+        for index, value in enumerate(errors):
+            nested = isinstance(value, (dict, list))
+            yield from _flatten(value, f"{path}[{index}]" if nested else path)
+    else:
+        yield f"{path}: {errors}" if path else str(errors)
 
 
 def _ind_kw() -> dict:
