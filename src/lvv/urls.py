@@ -11,6 +11,7 @@ urlpatterns = [
     path("beheer/", admin.site.urls),
     path("api/v1/", include("lvv.exchange.api.urls")),
     path("uitwisseling/", include("lvv.exchange.urls")),
+    path("werk/", include("lvv.workflow.urls")),
     path("", include("lvv.registry.urls")),
     path("", include("lvv.jobs.urls")),
     path("monitor/", include("lvv.monitor.urls")),
