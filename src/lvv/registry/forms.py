@@ -263,7 +263,11 @@ class PersonFieldsForm(Form):
         return data
 
     def person_attrs(self) -> dict:
-        return {name: self.cleaned_data[name] for name in PersonFieldsForm.base_fields}
+        return {
+            name: self.cleaned_data[name]
+            for name in PersonFieldsForm.base_fields
+            if name in self.fields
+        }
 
 
 class StayRegisterForm(Form):
@@ -343,8 +347,19 @@ class PersonRegisterForm(PersonFieldsForm, StayRegisterForm):
         return aliases
 
 
+IND_FIELDS = ("first_ind_application_date", "ind_status")
+IDENTITY_FIELDS = tuple(name for name in PersonFieldsForm.base_fields if name not in IND_FIELDS)
+
+
 class PersonCorrectForm(PersonFieldsForm):
-    pass
+    """Correct a person's data: only the fields (identity, IND data) the user may change."""
+
+    def __init__(self, *args, fields=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if fields is not None:
+            for name in list(self.fields):
+                if name not in fields:
+                    del self.fields[name]
 
 
 class PersonFilterForm(Form):

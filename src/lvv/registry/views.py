@@ -36,6 +36,9 @@ from lvv.registry.models.stay import OPEN_STATUSES, StayStatus
 from lvv.registry.taxonomy import FollowUp, OutflowType, Scenario, TargetGroup
 
 PAGE_SIZE = 50
+# The data categories (lvv.access DataCategory values) the persons list shows.
+IDENTITY, STAY, TRAJECTORY, IND = "identity", "stay", "trajectory", "ind"
+LIST_CATEGORIES = frozenset({IDENTITY, STAY, TRAJECTORY})
 
 
 def _require_person_role(request: HttpRequest) -> None:
@@ -115,12 +118,25 @@ def person_list(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(stays, PAGE_SIZE).get_page(request.GET.get("pagina"))
     rows = list(page.object_list)
+    registrable = [lvv for lvv in lvvs if gate.can_register_in(request.user, lvv)]
+    if registrable:
+        # Municipality and NGO staff see the same categories of everyone in their reach.
+        for stay in rows:
+            stay.shown = LIST_CATEGORIES
+    else:
+        # National partners in the LSO see what each person consented to; few persons, asked
+        # person by person (see docs/adr/0011-persons-list-and-categories.md).
+        cache: dict[uuid.UUID, set[str]] = {}
+        for stay in rows:
+            if stay.person_id not in cache:
+                cache[stay.person_id] = gate.visible_categories(request.user, stay.person_id)
+            stay.shown = cache[stay.person_id] & LIST_CATEGORIES
     gate.log_access(
         request.user,
         persons=dict.fromkeys(stay.person_id for stay in rows),
         operation="list",
         activity=ProcessingActivity.CASE_MANAGEMENT,
-        categories=("identity", "stay"),
+        categories=sorted(set().union(*(stay.shown for stay in rows)) if rows else LIST_CATEGORIES),
     )
     query = request.GET.copy()
     query.pop("pagina", None)
@@ -129,7 +145,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": rows,
         "query": query.urlencode(),
-        "can_register": lvvs.exists(),
+        "can_register": bool(registrable),
     }
     template = (
         "registry/_person_results.html"
@@ -193,11 +209,29 @@ _STAY_LABELS = {
 UNVOIDABLE = {EventKind.PERSON_RECORDED, EventKind.STAY_REGISTERED, EventKind.EVENT_VOIDED}
 
 
-def _timeline(person: Person, stays: list[Stay], *, can_change: bool) -> list[TimelineEntry]:
+def event_category(kind: str, data: dict[str, Any]) -> str:
+    """The data category an event belongs to (what a user must be allowed to see to see it)."""
+    if kind == EventKind.EVENT_VOIDED:
+        return event_category(data.get("voided_kind", ""), {})
+    if kind in (EventKind.PERSON_RECORDED, EventKind.PERSON_CORRECTED):
+        return IDENTITY
+    if kind == EventKind.SCENARIO_SET:
+        return TRAJECTORY
+    return STAY
+
+
+def _timeline(
+    person: Person, stays: list[Stay], *, shown: set[str], changeable: set[uuid.UUID]
+) -> list[TimelineEntry]:
     stay_ids = [s.pk for s in stays]
-    events = list(
-        selectors.person_events(person.pk).filter(Q(stay__isnull=True) | Q(stay_id__in=stay_ids))
-    )
+    events = [
+        e
+        for e in selectors.person_events(person.pk).filter(
+            Q(stay__isnull=True) | Q(stay_id__in=stay_ids)
+        )
+        if event_category(e.kind, e.data) in shown
+    ]
+    can_change_person = bool(changeable)
     org_ids = {
         e.data.get("organisation_id") for e in events if e.kind == EventKind.ORGANISATION_SET
     }
@@ -218,7 +252,9 @@ def _timeline(person: Person, stays: list[Stay], *, can_change: bool) -> list[Ti
             details=_event_details(e, names),
             lvv=e.stay.lvv.name if e.stay_id else "",
             voided_by=voids.get(e.pk),
-            can_void=can_change and e.kind not in UNVOIDABLE and e.pk not in voids,
+            can_void=(e.stay_id in changeable if e.stay_id else can_change_person)
+            and e.kind not in UNVOIDABLE
+            and e.pk not in voids,
         )
         for e in events
     ]
@@ -245,18 +281,26 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         .select_related("lvv", "organisation", "location")
         .order_by("-registration_date", "-created_at")
     )
-    can_change = gate.can_see_persons(request.user)
+    shown = gate.visible_categories(request.user, person)
+    changeable = {s.pk for s in stays if gate.can_change_stay(request.user, s)}
+    for stay in stays:
+        stay.can_change = stay.pk in changeable
+    can_correct = IDENTITY in gate.visible_categories(request.user, person, action="change")
     country = all_countries().get(person.country)
     return render(
         request,
         "registry/person_detail.html",
         {
             "person": person,
-            "aliases": list(person.aliases.all()),
+            "shown": shown,
+            "aliases": list(person.aliases.all()) if IDENTITY in shown else [],
             "country": country.name_nl if country else "",
-            "stays": stays,
-            "timeline": _timeline(person, stays, can_change=can_change),
-            "can_change": can_change,
+            "stays": stays if STAY in shown else [],
+            "timeline": _timeline(person, stays, shown=shown, changeable=changeable),
+            "can_correct": can_correct,
+            "can_register": any(
+                gate.can_register_in(request.user, lvv) for lvv in gate.lvvs_of(request.user)
+            ),
         },
     )
 
@@ -400,11 +444,16 @@ def person_register_stay(request: HttpRequest, person_id: uuid.UUID) -> HttpResp
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_correct(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
-    operation = "change" if request.method == "POST" else "read"
-    person = gate.access_person(request.user, person_id, operation=operation)
-    _require_person_role(request)
-    initial = {name: getattr(person, name) for name in registry_forms.PersonFieldsForm.base_fields}
-    form = registry_forms.PersonCorrectForm(request.POST or None, initial=initial)
+    person = gate.access_person(request.user, person_id, operation="change")
+    changeable = gate.visible_categories(request.user, person, action="change")
+    fields = [
+        *(registry_forms.IDENTITY_FIELDS if IDENTITY in changeable else ()),
+        *(registry_forms.IND_FIELDS if IND in changeable else ()),
+    ]
+    if not fields:
+        raise PermissionDenied(_("U mag de gegevens van deze persoon niet wijzigen."))
+    initial = {name: getattr(person, name) for name in fields}
+    form = registry_forms.PersonCorrectForm(request.POST or None, initial=initial, fields=fields)
     if request.method == "POST" and form.is_valid():
         try:
             event = services.person_correct(

@@ -71,3 +71,16 @@ def badge(text: str, tone: str = "") -> SafeString:
 def field(form: Any, name: str) -> Any:
     """The bound field `name` of a form: `{{ form|field:"given_names" }}`."""
     return form[name]
+
+
+@register.filter
+def short_label(value: str) -> str:
+    """A label without its explanation in brackets: 'Convenant (afgesproken doelgroep)' ->
+    'Convenant' (for dense tables)."""
+    return str(value).split(" (", 1)[0]
+
+
+@register.filter
+def invalid_fields(form: Any) -> list[Any]:
+    """The visible bound fields of a form that have errors (for an error summary)."""
+    return [bound for bound in form.visible_fields() if bound.errors]
