@@ -444,7 +444,8 @@ def person_register_stay(request: HttpRequest, person_id: uuid.UUID) -> HttpResp
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_correct(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
-    person = gate.access_person(request.user, person_id, operation="change")
+    operation = "change" if request.method == "POST" else "read"
+    person = gate.access_person(request.user, person_id, operation=operation)
     changeable = gate.visible_categories(request.user, person, action="change")
     fields = [
         *(registry_forms.IDENTITY_FIELDS if IDENTITY in changeable else ()),
@@ -694,12 +695,15 @@ def event_void(request: HttpRequest, event_id: int) -> HttpResponse:
     target = Event.objects.filter(pk=event_id).only("pk", "person_id", "stay_id").first()
     if target is None:
         raise gate.PersonNotFound()
-    operation = "change" if request.method == "POST" else "read"
+    # Withdrawing is a change: the user must be allowed to change the stay (or the person's data)
+    # the event belongs to, also to see the form.
     if target.stay_id:
-        person = gate.access_stay(request.user, target.stay_id, operation=operation).person
+        stay = gate.access_stay(request.user, target.stay_id, operation="change")
+        person = stay.person
     else:
-        person = gate.access_person(request.user, target.person_id, operation=operation)
-    _require_person_role(request)
+        person = gate.access_person(request.user, target.person_id, operation="change")
+        if IDENTITY not in gate.visible_categories(request.user, person, action="change"):
+            raise gate.PersonNotFound()
     event = Event.objects.select_related("stay", "recorded_by").get(pk=event_id)
     form = registry_forms.EventVoidForm(request.POST or None)
     if event.kind in UNVOIDABLE or event.superseded_by.exists():

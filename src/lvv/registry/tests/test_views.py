@@ -525,3 +525,25 @@ def test_ind_member_sees_only_consented_categories(client, world):
     # A coordinator with the same setup sees the scenario.
     client.force_login(world["coordinator"])
     assert "Terugkeer naar land van herkomst" in client.get(person_url(stay)).content.decode()
+
+
+def test_coordinator_cannot_change_ind_data(client, world):
+    person = world["stay_a"].person
+    client.force_login(world["coordinator"])
+    form = client.get(reverse("registry:person_correct", kwargs={"person_id": person.pk})).context[
+        "form"
+    ]
+    assert "v_number" in form.fields
+    assert "ind_status" not in form.fields
+    assert "first_ind_application_date" not in form.fields
+
+
+def test_case_worker_cannot_void_other_ngo_event(client, world):
+    event = services.stay_set_scenario(
+        stay=world["stay_b"], scenario="return", on=dt.date(2020, 2, 1), by=None
+    )
+    url = reverse("registry:event_void", kwargs={"event_id": event.pk})
+    client.force_login(world["case_worker_a"])
+    assert client.post(url, {"reason": "Fout"}).status_code == 404
+    client.force_login(world["coordinator"])
+    assert client.post(url, {"reason": "Fout"}).status_code == 302
