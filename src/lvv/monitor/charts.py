@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 from typing import Any
 
@@ -10,6 +11,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 
 from lvv.monitor import figures
 from lvv.monitor.report import CLASS_LABELS, LABELS, Report
@@ -38,7 +40,10 @@ def _finish(fig) -> dict[str, Any]:
     fig.savefig(png, format="png", dpi=130, metadata={"Software": None})
     plt.close(fig)
     text = svg.getvalue()
-    return {"svg": text[text.index("<svg") :], "png": png.getvalue()}
+    # Shown as <img src="data:..."> so the page's Content-Security-Policy (no inline styles)
+    # does not apply to the chart's own styling.
+    uri = "data:image/svg+xml;base64," + base64.b64encode(text.encode("utf-8")).decode("ascii")
+    return {"svg": text[text.index("<svg") :], "png": png.getvalue(), "data_uri": uri}
 
 
 def occupancy_chart(rows: list[dict[str, Any]], title: str) -> dict[str, Any]:
@@ -82,6 +87,7 @@ def flow_chart(rows: list[dict[str, Any]], title: str) -> dict[str, Any]:
         ha="right",
     )
     ax.set_title(title, loc="left")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(frameon=False, loc="upper left")
     return _finish(fig)
 
@@ -105,7 +111,8 @@ def _stacked(
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.invert_yaxis()
     ax.set_title(title, loc="left")
-    ax.legend(frameon=False, fontsize=8, loc="lower right", ncol=3, bbox_to_anchor=(1, 1.08))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(frameon=False, fontsize=8, loc="upper center", ncol=3, bbox_to_anchor=(0.5, -0.12))
     return _finish(fig)
 
 

@@ -100,7 +100,7 @@ def test_every_format_writes_a_file(world, tmp_path, fmt):
     elif fmt == "html":
         text = data.decode()
         assert "Apart gerapporteerd: Veilige landers" in text
-        assert "<svg" in text
+        assert "data:image/svg+xml;base64," in text
     elif fmt == "csv":
         text = data.decode()
         assert "convenant,totals,occupancy,Bezetting,Alfa,5,4.2" in text
