@@ -49,11 +49,19 @@ def date_field(label, required=True, **kw) -> forms.DateField:
     )
 
 
+class Form(forms.Form):
+    """Labels without a trailing colon, as on the register's own forms."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 def _yes_no(value: str) -> bool | None:
     return {"ja": True, "nee": False}.get(value)
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(Form):
     lvv = forms.ModelChoiceField(label=_("LVV"), queryset=None, empty_label=None)
     channel = forms.ChoiceField(
         label=_("Binnengekomen via"),
@@ -117,7 +125,7 @@ class RegistrationForm(forms.Form):
         return [(parts[0], parts[1])] if len(parts) == 2 else [("", parts[0])]
 
 
-class AdmissionCheckForm(forms.Form):
+class AdmissionCheckForm(Form):
     """One yes/no + source per criterion, one yes/no + note per local condition of the LVV."""
 
     exception_reason = forms.CharField(
@@ -176,7 +184,7 @@ class AdmissionCheckForm(forms.Form):
         }
 
 
-class AdmissionDecisionForm(forms.Form):
+class AdmissionDecisionForm(Form):
     decision = forms.ChoiceField(
         label=_("Besluit"),
         widget=forms.RadioSelect,
@@ -200,7 +208,7 @@ class AdmissionDecisionForm(forms.Form):
         self.fields["location"].queryset = Location.objects.filter(lvv=lvv, active=True)
 
 
-class LocationForm(forms.Form):
+class LocationForm(Form):
     location = forms.ModelChoiceField(label=_("Locatie"), queryset=Location.objects.none())
     on = date_field(_("Met ingang van"))
 
@@ -209,7 +217,7 @@ class LocationForm(forms.Form):
         self.fields["location"].queryset = Location.objects.filter(lvv=lvv, active=True)
 
 
-class IdentityForm(forms.Form):
+class IdentityForm(Form):
     result = forms.ChoiceField(label=_("Uitkomst"), choices=IdentityInvestigation.Result.choices)
     concluded_on = date_field(_("Datum"))
     note = forms.CharField(
@@ -217,7 +225,7 @@ class IdentityForm(forms.Form):
     )
 
 
-class MedicalForm(forms.Form):
+class MedicalForm(Form):
     held_on = date_field(_("Datum intake"))
     shelter_advice = forms.ChoiceField(
         label=_("Advies soort opvang"), choices=MedicalIntake.ShelterAdvice.choices
@@ -232,11 +240,11 @@ class MedicalForm(forms.Form):
     )
 
 
-class LegalCheckOpenForm(forms.Form):
+class LegalCheckOpenForm(Form):
     on = date_field(_("Startdatum"))
 
 
-class LegalSectionForm(forms.Form):
+class LegalSectionForm(Form):
     def __init__(self, *args, party, **kwargs):
         super().__init__(*args, **kwargs)
         for name, label in SECTION_FIELDS[party]:
@@ -245,7 +253,7 @@ class LegalSectionForm(forms.Form):
             )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     kind = forms.ChoiceField(
         label=_("Soort besluit"),
         choices=[
@@ -277,7 +285,7 @@ class DecisionForm(forms.Form):
         self.fields["meeting"].queryset = Meeting.objects.filter(lvv=lvv).order_by("-held_on")
 
 
-class ActionForm(forms.Form):
+class ActionForm(Form):
     description = forms.CharField(label=_("Actie"), max_length=300)
     responsible_organisation = forms.ModelChoiceField(
         label=_("Wie"), queryset=Organisation.objects.none()
@@ -300,12 +308,12 @@ class ActionForm(forms.Form):
         self.fields["meeting"].queryset = Meeting.objects.filter(lvv=lvv).order_by("-held_on")
 
 
-class DeadlineForm(forms.Form):
+class DeadlineForm(Form):
     new_due_on = date_field(_("Nieuwe deadline"))
     reason = forms.CharField(label=_("Reden"), max_length=300, required=False)
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(Form):
     reason = forms.ChoiceField(label=_("Reden"), choices=[])
     durable_prospect = forms.BooleanField(
         label=_("Het LSO verwacht een bestendige oplossing"), required=False
@@ -326,7 +334,7 @@ class ExtensionForm(forms.Form):
         self.fields["meeting"].queryset = Meeting.objects.filter(lvv=lvv).order_by("-held_on")
 
 
-class EscalationForm(forms.Form):
+class EscalationForm(Form):
     level = forms.ChoiceField(label=_("Opschalen naar"), choices=Escalation.Level.choices)
     question = forms.CharField(
         label=_("Vraag aan het gremium"), widget=forms.Textarea(attrs={"rows": 2}), required=False
@@ -351,7 +359,7 @@ class EscalationForm(forms.Form):
         return {key: self.cleaned_data.get(f"position_{key}", "") for key, _l in POSITION_PARTIES}
 
 
-class AdviceForm(forms.Form):
+class AdviceForm(Form):
     advice = forms.CharField(
         label=_("Advies"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
@@ -361,7 +369,7 @@ class AdviceForm(forms.Form):
     )
 
 
-class OutflowForm(forms.Form):
+class OutflowForm(Form):
     kind = forms.ChoiceField(
         label=_("Wijze van uitstroom"), choices=[("", "—"), *OutflowType.choices]
     )
@@ -380,18 +388,18 @@ class OutflowForm(forms.Form):
         self.fields["to_lvv"].queryset = LVV.objects.exclude(pk=lvv.pk)
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(Form):
     follow_up = forms.ChoiceField(label=_("Vervolg"), choices=[("", "—"), *FollowUp.choices])
     on = date_field(_("Datum"), required=False)
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(Form):
     kind = forms.ChoiceField(label=_("Soort document"), choices=Document.Kind.choices)
     title = forms.CharField(label=_("Omschrijving"), max_length=200)
     upload = forms.FileField(label=_("Bestand (PDF, JPEG of PNG)"))
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(Form):
     kind = forms.ChoiceField(label=_("Soort"), choices=Activity.Kind.choices)
     title = forms.CharField(label=_("Omschrijving"), max_length=200)
     starts_on = date_field(_("Start"))
@@ -401,13 +409,13 @@ class ActivityForm(forms.Form):
     )
 
 
-class AllowanceForm(forms.Form):
+class AllowanceForm(Form):
     period_start = date_field(_("Periode vanaf"))
     amount = forms.DecimalField(label=_("Bedrag (€)"), min_value=0, decimal_places=2)
     paid_on = date_field(_("Betaald op"))
 
 
-class ForcedDepartureCheckForm(forms.Form):
+class ForcedDepartureCheckForm(Form):
     asked_on = date_field(_("Organisatie gevraagd op"))
     no_objection = forms.ChoiceField(
         label=_("Antwoord"),
@@ -417,7 +425,7 @@ class ForcedDepartureCheckForm(forms.Form):
     ngo_answer = forms.CharField(label=_("Toelichting"), required=False)
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(Form):
     lvv = forms.ModelChoiceField(label=_("LVV"), queryset=None, empty_label=None)
     kind = forms.ChoiceField(label=_("Soort overleg"), choices=Meeting.Kind.choices)
     held_on = date_field(_("Datum"))
@@ -443,7 +451,7 @@ class MeetingForm(forms.Form):
         self.fields["participants"].queryset = orgs
 
 
-class DuplicateDecisionForm(forms.Form):
+class DuplicateDecisionForm(Form):
     verdict = forms.ChoiceField(
         label=_("Oordeel"),
         widget=forms.RadioSelect,
@@ -452,5 +460,5 @@ class DuplicateDecisionForm(forms.Form):
     note = forms.CharField(label=_("Toelichting"), required=False)
 
 
-class UndoLinkForm(forms.Form):
+class UndoLinkForm(Form):
     reason = forms.CharField(label=_("Reden"), max_length=300, required=False)

@@ -131,7 +131,10 @@ class LegalCheckStatus:
 
 def legal_check_status(check: LegalCheck, today: dt.date | None = None) -> LegalCheckStatus:
     today = today or timezone.localdate()
-    sections = list(check.sections.select_related("answered_by", "organisation"))
+    order = {"ind": 0, "dtv": 1, "ngo": 2}
+    sections = sorted(
+        check.sections.select_related("answered_by", "organisation"), key=lambda s: order[s.party]
+    )
     waiting = [s.get_party_display() for s in sections if not s.answered]
     return LegalCheckStatus(
         check=check,
