@@ -137,6 +137,21 @@ def start_postgres() -> str | None:
     return url.rsplit("/", 1)[0] + "/" + name
 
 
+def wipe(url: str) -> None:
+    if url.startswith("sqlite"):
+        path = Path(url.removeprefix("sqlite:///"))
+        for name in (path.name, path.stem + "-accesslog" + path.suffix):
+            for suffix in ("", "-wal", "-shm"):
+                (path.parent / (name + suffix)).unlink(missing_ok=True)
+        return
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
 def stop_postgres() -> None:
     if (b := pg_bin()) is not None and (OUT / "pg" / "data").exists():
         subprocess.run(
@@ -572,8 +587,12 @@ def main() -> None:
     try:
         for db, url in databases:
             env = base_env(url)
+            marker = OUT / (url.rsplit("/", 1)[1] + ".loaded")
+            if not marker.exists():
+                wipe(url)  # a load that was interrupted is started again from nothing
             log(f"{db}: migrate, bulk load when empty, verify a sample against the history fold")
             loads[db] = stage("prepare", env)
+            marker.write_text(json.dumps(loads[db], default=str))
             log(f"  {loads[db]}")
             if want("monitor"):
                 monitor_vs_scan(env, db, results)

@@ -72,6 +72,7 @@ def load(tables: dict[str, Table], *, log=print) -> dict[str, int]:
     raw = connection.connection
     if vendor == "sqlite":
         raw.execute("PRAGMA synchronous=OFF")
+        raw.execute("PRAGMA cache_size=-400000")
     for label in ORDER:
         table = tables[label]
         model = _model(label)
@@ -85,6 +86,8 @@ def load(tables: dict[str, Table], *, log=print) -> dict[str, int]:
         quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
         db_table = connection.ops.quote_name(model._meta.db_table)
         started = dt.datetime.now()
+        # Secondary indexes are built once after the rows are in: much faster than row by row.
+        dropped = _drop_secondary_indexes(model._meta.db_table) if len(table.rows) > 50_000 else []
         if vendor == "postgresql":
             with raw.cursor() as cur, cur.copy(f"COPY {db_table} ({quoted}) FROM STDIN") as copy:
                 for row in table.rows:
@@ -106,6 +109,11 @@ def load(tables: dict[str, Table], *, log=print) -> dict[str, int]:
             raw.execute("BEGIN")
             raw.executemany(f"INSERT INTO {db_table} ({quoted}) VALUES ({marks})", rows())
             raw.execute("COMMIT")
+        with connection.cursor() as cur:
+            for statement in dropped:
+                cur.execute(statement)
+        if vendor == "postgresql":
+            raw.commit()
         counts[label] = len(table.rows)
         log(f"  {label}: {len(table.rows):,} rows in {(dt.datetime.now() - started).seconds} s")
     if vendor == "postgresql":
@@ -118,6 +126,28 @@ def load(tables: dict[str, Table], *, log=print) -> dict[str, int]:
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
     return counts
+
+
+def _drop_secondary_indexes(db_table: str) -> list[str]:
+    """Drop the plain (non-constraint) indexes of a table; returns the statements that rebuild them."""
+    with connection.cursor() as cur:
+        if connection.vendor == "sqlite":
+            cur.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s"
+                " AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%'",
+                [db_table],
+            )
+        else:
+            cur.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND NOT EXISTS"
+                " (SELECT 1 FROM pg_constraint WHERE conname = indexname)"
+                " AND indexdef NOT LIKE 'CREATE UNIQUE%%'",
+                [db_table],
+            )
+        found = cur.fetchall()
+        for name, _sql in found:
+            cur.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    return [sql for _name, sql in found]
 
 
 def verify_sample(n: int = 300, seed: int = 1) -> int:
