@@ -8,6 +8,8 @@ admin.site.site_title = "LVV-register"
 urlpatterns = [
     path("inloggen/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("lvv.accounts.urls")),
+    path("", include("lvv.access.urls")),
     path("beheer/", admin.site.urls),
     path("api/v1/", include("lvv.exchange.api.urls")),
     path("uitwisseling/", include("lvv.exchange.urls")),

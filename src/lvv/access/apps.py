@@ -11,6 +11,9 @@ class AccessConfig(AppConfig):
         from lvv.access import checks  # noqa: F401
 
         post_migrate.connect(_migrate_access_log, sender=self)
+        from lvv.access.views import register_panels
+
+        register_panels()
 
 
 def _migrate_access_log(sender, using, **kwargs) -> None:

@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts en organisaties"
     name = "lvv.accounts"
     label = "accounts"
+
+    def ready(self) -> None:
+        from lvv.accounts import signals  # noqa: F401

@@ -82,3 +82,21 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
+
+
+class UserSession(models.Model):
+    """One logged-in session of a user, so that all of a user's sessions can be ended at once (when
+    the user is disabled). Rows are added at login and removed at logout."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("gebruiker"), on_delete=models.CASCADE, related_name="sessions"
+    )
+    session_key = models.CharField(_("sessiesleutel"), max_length=40, unique=True)
+    started_at = models.DateTimeField(_("begonnen op"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sessie")
+        verbose_name_plural = _("sessies")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.started_at:%Y-%m-%d %H:%M}"

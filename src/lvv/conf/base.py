@@ -4,6 +4,7 @@ environment; see docs/configuration.md for each variable."""
 from __future__ import annotations
 
 import copy
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -41,6 +42,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
     "lvv.accounts",
     "lvv.registry",
     "lvv.access",
@@ -61,8 +66,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Security of sessions and responses (lvv.accounts.middleware, docs/security.md).
+    "csp.middleware.CSPMiddleware",
+    "lvv.access.context.AccessLogContextMiddleware",
+    "lvv.accounts.middleware.SessionTimeoutMiddleware",
+    "lvv.accounts.middleware.RequireTwoFactorMiddleware",
+    "lvv.accounts.middleware.NoStoreMiddleware",
+    # django-axes last: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "lvv.urls"
@@ -142,7 +156,34 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # OWASP ASVS 2.1: passphrases up to 128 characters; breached passwords refused (offline list).
+    {"NAME": "lvv.accounts.validators.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
+    {"NAME": "lvv.accounts.validators.BreachedPasswordValidator"},
 ]
+# A breached-password list in the Have I Been Pwned "SHA-1 ordered by hash" format (optional).
+LVV_BREACHED_PASSWORDS_FILE = env_str("LVV_BREACHED_PASSWORDS_FILE")
+
+# Authentication (docs/security.md): django-axes counts failed logins and locks the username out
+# after 5 for LVV_LOCKOUT_MINUTES; two-factor (TOTP, django-otp) for every role with person data.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LVV_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False
+LVV_REQUIRE_2FA = env_bool("LVV_REQUIRE_2FA", True)
+OTP_TOTP_ISSUER = "LVV-register"
+OTP_TOTP_THROTTLE_FACTOR = 1
+# Idle timeout and absolute session limit (lvv.accounts.middleware).
+LVV_SESSION_IDLE_SECONDS = min(env_int("LVV_SESSION_IDLE_MINUTES", 15), 15) * 60
+LVV_SESSION_ABSOLUTE_SECONDS = min(env_int("LVV_SESSION_ABSOLUTE_HOURS", 8), 8) * 3600
+SESSION_COOKIE_AGE = LVV_SESSION_ABSOLUTE_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
@@ -196,6 +237,21 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Content-Security-Policy (django-csp): only our own scripts and styles, never framed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 

@@ -1,7 +1,7 @@
 """Production: nothing insecure has a default here; transport security is on."""
 
 from lvv.conf.base import *  # noqa: F403
-from lvv.conf.base import DEBUG
+from lvv.conf.base import DEBUG, LVV_REQUIRE_2FA
 from lvv.conf.env import env_bool, env_int
 
 if DEBUG:
@@ -16,3 +16,10 @@ SECURE_HSTS_PRELOAD = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+
+if not LVV_REQUIRE_2FA:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "LVV_REQUIRE_2FA cannot be off in production: two-factor is mandatory"
+    )

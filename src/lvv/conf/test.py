@@ -21,3 +21,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ACCESS_LOG_MIGRATE_WITH_DEFAULT = False
+# Tests log in with client.force_login/client.login: two-factor and lockout are switched on by the
+# tests that test them (lvv.accounts.testing.login_with_2fa passes the second factor). Production
+# settings refuse LVV_REQUIRE_2FA=0 (lvv.conf.production, check lvv.E001).
+LVV_REQUIRE_2FA = False
+LVV_TESTING = True
+AXES_ENABLED = False

@@ -1,0 +1,164 @@
+"""The privacy officer's pages (access log, subject access) and the consent form on the person page.
+
+Every page that shows person data goes through the gate or logs through it."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from lvv.access import consent, gate, rules
+from lvv.access.forms import AccessLogFilterForm, ConsentForm, SubjectAccessForm
+from lvv.access.models import ConsentEvent, ProcessingActivity
+from lvv.access.selectors import access_log_search, access_report, subject_data
+from lvv.registry.models import Person
+
+
+def _privacy_officer_only(request) -> None:
+    if not rules.can_view_access_log(request.user):
+        raise Http404("Deze pagina bestaat niet of u heeft geen toegang.")
+
+
+@login_required
+def access_log(request):
+    _privacy_officer_only(request)
+    form = AccessLogFilterForm(request.GET or None)
+    page = None
+    if form.is_valid():
+        data = form.cleaned_data
+        lines = access_log_search(
+            username=data["username"],
+            organisation=data["organisation"],
+            pseudonym=data["person"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            outcome=data["outcome"],
+            channel=data["channel"],
+        )
+        page = Paginator(lines, 100).get_page(request.GET.get("pagina"))
+    elif not request.GET:
+        page = Paginator(access_log_search(), 100).get_page(1)
+    return render(request, "access/log.html", {"form": form, "page": page})
+
+
+@login_required
+def subject_access(request):
+    """GDPR art. 15: everything stored about one person and who looked at it."""
+    _privacy_officer_only(request)
+    form = SubjectAccessForm(request.GET or None)
+    context = {"form": form}
+    if form.is_valid():
+        person_id = form.cleaned_data["person"]
+        person = Person.objects.filter(pk=person_id).first()
+        report = access_report(person_id)
+        gate.log_access(
+            request.user,
+            persons=[person_id],
+            operation="subject_access_report",
+            activity=ProcessingActivity.SUBJECT_ACCESS,
+            categories=list(rules.C.values),
+            outcome="allowed" if person or report else "failed",
+        )
+        if request.GET.get("format") == "json":
+            return HttpResponse(
+                json.dumps(report, indent=2, ensure_ascii=False),
+                content_type="application/json; charset=utf-8",
+            )
+        context.update(
+            {"person": person, "report": report, "data": subject_data(person) if person else None}
+        )
+    return render(request, "access/subject_access.html", context)
+
+
+def _panel_context(request, person) -> dict:
+    user = request.user
+    rows = consent.consent_overview(person)
+    rule = rules.rule_for(user)
+    if rule.scope == rules.Scope.CONSENT:
+        rows = [row for row in rows if row.party == rule.party]
+    can_record = rules.can_record_consent(user)
+    stay = person.stays.order_by("-registration_date").first() if can_record else None
+    form = ConsentForm(initial={"method": consent.default_method_for(stay)}) if can_record else None
+    return {
+        "consent_rows": rows,
+        "consent_form": form,
+        "consent_history": list(consent.consent_history(person)[:20]) if can_record else [],
+        "consent_mode": consent.consent_mode_for(stay) if can_record else "",
+    }
+
+
+@require_POST
+@login_required
+def consent_panel(request, person_id):
+    """Record or withdraw consent (case workers and coordinators of the person)."""
+    if not rules.can_record_consent(request.user):
+        raise gate.PersonNotFound()
+    person = gate.access_person(
+        request.user,
+        person_id,
+        operation="change",
+        activity=ProcessingActivity.CONSENT,
+        categories=["identity"],
+    )
+    form = ConsentForm(request.POST)
+    detail = reverse("registry:person_detail", args=[person.pk])
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"Toestemming niet vastgelegd: {error}")
+        return redirect(f"{detail}#toestemming")
+    data = form.cleaned_data
+    service = (
+        consent.consent_give
+        if data["action"] == ConsentEvent.Action.GIVEN
+        else consent.consent_withdraw
+    )
+    try:
+        service(
+            person=person,
+            party=data["party"],
+            categories=data["categories"],
+            method=data["method"],
+            note=data["note"],
+            by=request.user,
+        )
+    except consent.ConsentError as exc:
+        messages.error(request, f"Toestemming niet vastgelegd: {exc}")
+    else:
+        messages.success(
+            request,
+            "Toestemming vastgelegd."
+            if data["action"] == ConsentEvent.Action.GIVEN
+            else "Toestemming ingetrokken. Dit geldt direct.",
+        )
+    return redirect(f"{detail}#toestemming")
+
+
+def register_panels() -> None:
+    """Called from AccessConfig.ready(): the consent panel on the person page, menu entries."""
+    try:
+        from lvv.web import panels
+    except ImportError:  # pragma: no cover - the web app is always installed
+        return
+    panels.register_person_panel(
+        key="access.consent",
+        template="access/_consent_panel.html",
+        context=_panel_context,
+        order=80,
+        visible=rules.can_see_persons,
+    )
+    panels.register_menu_item(
+        key="access.log",
+        label="Logboek",
+        url_name="access:log",
+        order=90,
+        visible=rules.can_view_access_log,
+        active_prefix="/privacy/",
+    )
