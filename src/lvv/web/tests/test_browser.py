@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from lvv.registry.models import Person, RegionMunicipality
 from lvv.registry.tests.factories import (
@@ -120,6 +121,7 @@ def test_coordinator_registers_admits_sets_scenario_and_outflow(browser_page, li
     # The list finds the person by V-number while typing (htmx).
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Personen").click()
     page.get_by_label("Zoeken").fill("1234567890")
-    page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 1")
+    # A locator assertion, not wait_for_function: the Content-Security-Policy forbids eval.
+    expect(page.locator("#results tbody tr")).to_have_count(1)
     assert "Samira Testpersoon" in page.inner_text("#results")
     assert_accessible(page)
