@@ -70,7 +70,9 @@ def access_report(person_id: uuid.UUID | str) -> list[dict]:
             "role": line.audit.role,
             "operation": line.operation,
             "channel": line.audit.channel,
-            "outcome": line.outcome,
+            # CONTRACTS.md: allowed or refused; a failed processing delivered nothing.
+            "outcome": "allowed" if line.outcome == "allowed" else "refused",
+            "result": line.outcome,
             "activity": line.activity,
             "categories": line.categories,
             "trace_id": str(line.trace_id),
