@@ -100,21 +100,49 @@ def stay_end_date(stay: Stay) -> dt.date | None:
 def stays_near_maximum(
     stays: QuerySet[Stay], *, today: dt.date | None = None, within_days: int = NEAR_MAXIMUM_DAYS
 ) -> list[tuple[Stay, dt.date]]:
-    """Open stays whose maximum ends within `within_days` (or has passed), soonest first."""
+    """Open stays whose maximum ends within `within_days` (or has passed), soonest first. A few
+    queries whatever the number of stays: extensions are read in bulk."""
     today = today or timezone.localdate()
     result = []
-    policies = {p.lvv_id: p for p in Policy.objects.filter(max_stay_days__isnull=False)}
-    for lvv_id, policy in policies.items():
+    for policy in Policy.objects.filter(max_stay_days__isnull=False):
         # Only stays admitted long enough ago can be near their maximum.
         latest_admission = today - dt.timedelta(days=policy.max_stay_days - within_days)
-        candidates = stays.filter(
-            lvv_id=lvv_id, status="admitted", admission_date__lte=latest_admission
-        ).select_related("lvv", "person")
+        candidates = list(
+            stays.filter(
+                lvv_id=policy.lvv_id, status="admitted", admission_date__lte=latest_admission
+            )
+            .select_related("lvv", "person")
+            .order_by("admission_date")
+        )
+        extended = _extensions([s.pk for s in candidates])
         for stay in candidates:
-            end = stay_end_date(stay)
-            if end is not None and end <= today + dt.timedelta(days=within_days):
+            end = stay.admission_date + dt.timedelta(days=policy.max_stay_days)
+            end = extended.get(stay.pk) or end
+            if policy.max_total_stay_days:
+                end = min(end, stay.admission_date + dt.timedelta(days=policy.max_total_stay_days))
+            if end <= today + dt.timedelta(days=within_days):
                 result.append((stay, end))
     return sorted(result, key=lambda r: r[1])
+
+
+def _extensions(stay_ids: list[uuid.UUID]) -> dict[uuid.UUID, dt.date]:
+    """The latest recorded, not voided `until` of each stay's extensions (as the event fold)."""
+    if not stay_ids:
+        return {}
+    voided = set(
+        Event.objects.filter(stay_id__in=stay_ids, kind=EventKind.EVENT_VOIDED).values_list(
+            "supersedes_id", flat=True
+        )
+    )
+    until: dict[uuid.UUID, dt.date] = {}
+    for pk, stay_id, data in (
+        Event.objects.filter(stay_id__in=stay_ids, kind=EventKind.STAY_EXTENDED)
+        .order_by("recorded_at", "id")
+        .values_list("pk", "stay_id", "data")
+    ):
+        if pk not in voided and data.get("until"):
+            until[stay_id] = dt.date.fromisoformat(data["until"])
+    return until
 
 
 # Legal check -------------------------------------------------------------------------------------

@@ -709,3 +709,29 @@ def test_forced_departure_safeguard(pilots, pilot, today):
         services.forced_departure_ngo_check(stay=stay, by=dtv, asked_on=today, no_objection=True)
     check = services.forced_departure_start(stay=stay, by=dtv, on=today)
     assert check.started_on == today
+
+
+# Query counts -----------------------------------------------------------------------------------
+
+
+def test_duplicate_check_and_work_queue_use_a_fixed_number_of_queries(
+    pilots, today, django_assert_max_num_queries
+):
+    from lvv.workflow.duplicates import duplicates_find
+
+    for i in range(6):
+        stay, _ = register("Rotterdam", family=f"Persoon{i}", on=today - dt.timedelta(days=200))
+        admit("Rotterdam", stay)
+    with django_assert_max_num_queries(5):
+        duplicates_find(
+            given_names="Yusuf",
+            family_name="Persoon1",
+            aliases=[("Y", "P")],
+            birth_year=1990,
+            country="ERI",
+            v_number="1234567890",
+        )
+    coordinator = user("gemeente-rotterdam")
+    with django_assert_max_num_queries(25):
+        queue = selectors.work_queue(coordinator)
+    assert {i.key: i.count for i in queue}["near_maximum"] == 6
