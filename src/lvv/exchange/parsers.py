@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
 from collections.abc import Iterator
@@ -234,6 +235,7 @@ def parse_text(value: Cell) -> str:
     return value
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_choice(kind: Label, value: Cell) -> str | bool | None:
     text = parse_text(value)
     try:
@@ -261,6 +263,7 @@ def parse_birth_year(value: Cell, *, today: dt.date) -> int | None:
     return year
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_country(value: Cell) -> str:
     text = parse_text(value)
     try:

@@ -13,6 +13,7 @@ report = importlib.import_module("lvv.exchange.management.commands.import-person
 
 
 class Command(BaseCommand):
+    requires_system_checks: list[str] = []  # start fast; `lvv check` runs them
     help = "Import a capacity file (CSV or XLSX: lvv, datum_vanaf, capaciteit). All or nothing."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -10,6 +10,7 @@ from lvv.exchange import services
 
 
 class Command(BaseCommand):
+    requires_system_checks: list[str] = []  # start fast; `lvv check` runs them
     help = (
         "Import a person file (CSV or XLSX), optionally with an IND file. All or nothing: when a "
         "row is invalid nothing is written and every invalid row is listed."
