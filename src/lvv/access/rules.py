@@ -210,6 +210,10 @@ def can_record_consent(user: User) -> bool:
     return _active(user) and user.role in CASE_ROLES
 
 
+def needs_two_factor_for_rule(rule: RoleRule) -> bool:
+    return rule.two_factor or rule.scope != Scope.NONE
+
+
 def needs_two_factor(user: User) -> bool:
     """Every role that can see person data, the access log or per-person exports."""
     if not _active(user):
