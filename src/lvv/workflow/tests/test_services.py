@@ -735,3 +735,27 @@ def test_duplicate_check_and_work_queue_use_a_fixed_number_of_queries(
     with django_assert_max_num_queries(25):
         queue = selectors.work_queue(coordinator)
     assert {i.key: i.count for i in queue}["near_maximum"] == 6
+
+
+def test_daily_digest_has_counts_and_a_link_but_no_names(pilots, today):
+    from django.core import mail
+    from django.core.management import call_command
+
+    stay, _ = register("Groningen", given="Uniekenaam", family="Digesttest")
+    admit("Groningen", stay)
+    worker = user("ngo-groningen")
+    worker.email = "casemanager@example.org"
+    worker.save()
+    services.action_create(
+        stay=stay,
+        by=user("gemeente-groningen"),
+        description="Paspoort",
+        responsible_organisation=worker.organisation,
+        due_on=today - dt.timedelta(days=1),
+        reason="Vorig LSO",
+    )
+    call_command("workflow-digest", "--base-url", "https://lvv.example.org")
+    assert len(mail.outbox) == 1
+    body = mail.outbox[0].body
+    assert "1 × Mijn acties over de deadline" in body and "https://lvv.example.org/" in body
+    assert "Uniekenaam" not in body and "Digesttest" not in body and "Paspoort" not in body
