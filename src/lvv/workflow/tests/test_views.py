@@ -206,3 +206,48 @@ def test_other_pages_render(pilots, client_as):
     ):
         assert client.get(reverse(name)).status_code == 200, name
     assert client_as("programmabureau").get(reverse("workflow:actions")).status_code == 403
+
+
+def test_medical_note_only_for_roles_with_the_medical_category(pilots, client_as, today):
+    stay, _ = register("Amsterdam")
+    admit("Amsterdam", stay)
+    step = reverse("workflow:case_step", args=[stay.pk, "medical"])
+    data = {
+        "med-held_on": today.isoformat(),
+        "med-shelter_advice": "medical",
+        "med-note": "Geheime notitie",
+    }
+    medic = client_as("medisch-amsterdam")
+    assert medic.post(step, data).status_code == 404  # no consent yet
+    consent_give(
+        person=stay.person,
+        party="medical",
+        categories=["identity", "stay", "medical"],
+        method="participation_form",
+        by=user("ngo-amsterdam"),
+    )
+    assert medic.post(step, data).status_code == 302
+    assert "Geheime notitie" in medic.get(_case(stay)).content.decode()
+    coordinator_page = client_as("gemeente-amsterdam").get(_case(stay)).content.decode()
+    assert (
+        "Medische opvangplek nodig" in coordinator_page
+        and "Geheime notitie" not in coordinator_page
+    )
+
+
+def test_avim_records_identity_only_with_consent(pilots, client_as, today):
+    stay, _ = register("Rotterdam")
+    admit("Rotterdam", stay)
+    step = reverse("workflow:case_step", args=[stay.pk, "identity"])
+    data = {"id-result": "fraud_found", "id-concluded_on": today.isoformat()}
+    avim = client_as("avim-rotterdam")
+    assert avim.post(step, data).status_code == 404
+    consent_give(
+        person=stay.person,
+        party="avim",
+        categories=["identity", "stay"],
+        method="participation_form",
+        by=user("ngo-rotterdam"),
+    )
+    assert avim.post(step, data).status_code == 302
+    assert stay.identity_investigations.get().result == "fraud_found"
