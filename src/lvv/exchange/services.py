@@ -881,6 +881,15 @@ def fast_insert_rows(model, attnames: list[str], rows: Iterable, *, batch_size: 
         ", ".join(["%s"] * len(fields)),
     )
     pairs = list(enumerate(adapters))
+    if connection.vendor == "postgresql":
+        # COPY is PostgreSQL's bulk path: one stream instead of a statement per row.
+        copy_sql = "COPY {} ({}) FROM STDIN".format(
+            quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+        )
+        with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
+            for row in rows:
+                copy.write_row([adapt(row[i]) for i, adapt in pairs])
+        return
     with connection.cursor() as cursor:
         batch: list[tuple] = []
         for row in rows:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -21,7 +23,18 @@ from lvv.registry.tests.factories import (
 
 
 @pytest.fixture
-def token(db):
+def keep_connections():
+    """Like Django's test client: requests must not close the test's database connections (on
+    PostgreSQL the open test transaction would make Django close them)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(db, keep_connections):
     lvv = LVVFactory(name="Amsterdam")
     CapacityFactory(lvv=lvv)
     ngo = OrganisationFactory(name="NGO A", kind=Organisation.Kind.NGO)
