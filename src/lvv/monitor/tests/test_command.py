@@ -90,6 +90,12 @@ def test_every_format_writes_a_file(world, tmp_path, fmt):
     data = target.read_bytes()
     if fmt == "pdf":
         assert data.startswith(b"%PDF")
+        if shutil.which("pdftoppm"):
+            subprocess.run(
+                ["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(target), str(tmp_path / "page")],
+                check=True,
+            )  # fmt: skip
+            assert list(tmp_path.glob("page*.png"))
     elif fmt == "xlsx":
         from openpyxl import load_workbook
 
