@@ -92,7 +92,7 @@ def duplicates_find(
 
     # Each block is its own indexed query (an OR across them would defeat the indexes).
     fields = ("pk", "given_names", "family_name", "birth_year", "country")
-    candidates: dict[uuid.UUID, tuple] = {}
+    in_block: dict[uuid.UUID, tuple] = {}
     if birth_year and country:
         # Birth year within one year and the same country (or an unknown country).
         block = Person.objects.filter(
@@ -101,7 +101,7 @@ def duplicates_find(
             country__in=[country, ""],
         )
         for row in block.order_by().values_list(*fields)[:MAX_BLOCK]:
-            candidates[row[0]] = row
+            in_block[row[0]] = row
     # Same family name (or alias family name), case-insensitive; the given names count too, as
     # given and family names are often swapped. Catches persons whose birth year or country is
     # unknown on either side (a misspelt family name is then found only through the V-number).
@@ -121,14 +121,14 @@ def duplicates_find(
             .filter(lf__in=lowered)
             .values_list("person_id", flat=True)[:MAX_BLOCK]
         )
-        by_name -= set(candidates)
+        by_name -= set(in_block)
         if by_name:
             rows = Person.objects.filter(pk__in=list(by_name)).order_by().values_list(*fields)
             for row in rows:
                 if birth_year and row[3] is not None and abs(row[3] - birth_year) > 1:
                     continue  # a known, different birth year: not this person
-                candidates[row[0]] = row
-    candidates = list(candidates.values())
+                in_block[row[0]] = row
+    candidates = list(in_block.values())
     if exclude_person is not None:
         exclude = uuid.UUID(str(exclude_person))
         candidates = [c for c in candidates if c[0] != exclude]
