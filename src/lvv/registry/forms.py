@@ -307,7 +307,13 @@ class StayRegisterForm(Form):
             kind=Organisation.Kind.NGO, lvvs__in=lvvs
         ).distinct()
         if user_organisation is not None and user_organisation.kind == Organisation.Kind.NGO:
-            self.fields["organisation"].initial = user_organisation.pk
+            # NGO staff register for their own organisation (another NGO's person would be out of
+            # their sight the moment it is saved).
+            field = self.fields["organisation"]
+            field.queryset = field.queryset.filter(pk=user_organisation.pk)
+            field.initial = user_organisation.pk
+            field.required = True
+            field.empty_label = None
         self.fields["reported_municipality"].choices = municipality_options(lvvs)
 
     def clean(self):

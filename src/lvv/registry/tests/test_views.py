@@ -547,3 +547,22 @@ def test_case_worker_cannot_void_other_ngo_event(client, world):
     assert client.post(url, {"reason": "Fout"}).status_code == 404
     client.force_login(world["coordinator"])
     assert client.post(url, {"reason": "Fout"}).status_code == 302
+
+
+def test_case_worker_registers_for_own_ngo_only(client, world):
+    client.force_login(world["case_worker_a"])
+    url = reverse("registry:person_register")
+    data = {
+        "family_name": "Eigen",
+        "gender": "unknown",
+        "lvv": world["utrecht"].pk,
+        "registration_date": "2024-01-15",
+        "target_group": "convenant",
+        "organisation": world["ngo_b"].pk,
+    }
+    assert client.post(url, data).status_code == 200  # another NGO is not a valid choice
+    assert not Person.objects.filter(family_name="Eigen").exists()
+    data["organisation"] = world["ngo_a"].pk
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert client.get(response["Location"]).status_code == 200
