@@ -151,7 +151,11 @@ def test_suppression_option_nulls_small_cells(world):
 
 
 def test_reconcile_output(world):
+    from lvv.access.models import AccessRecord
+
+    before = AccessRecord.objects.count()
     out, _ = run("--peildatum", "2020-03-01", "--reconcile")
+    assert AccessRecord.objects.count() == before + 7  # the list names persons: on record
     doc = json.loads(out)
     assert doc["counts_per_rule"]["national"] == {
         "onward_migration_as_return": 2,

@@ -158,6 +158,17 @@ class Command(BaseCommand):
             rows = reconcile.reconcile(
                 peildatum=peildatum, known_at=known_at, lvv_names=opts["lvvs"]
             )
+            # The list names stays and persons (by id): on record like any export of persons.
+            from lvv.access import gate
+            from lvv.access.models import ProcessingActivity
+
+            gate.log_access(
+                None,
+                persons=sorted({r.person_id for r in rows}),
+                operation="export",
+                activity=ProcessingActivity.MONITOR,
+                channel="command",
+            )
             payload = (
                 reconcile.to_json(rows, peildatum=peildatum)
                 if fmt == "json"
