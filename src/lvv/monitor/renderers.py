@@ -306,6 +306,14 @@ def render_xlsx(report: Report) -> bytes:
         ws.append([heading])
         ws.cell(ws.max_row, 1).font = Font(bold=True, size=13)
         ws.append([f"Peildatum {report.peildatum:%d-%m-%Y} · telwijze: {report.scheme_label}"])
+        if report.known_at:
+            ws.append([f"Stand van de registratie: {report.known_at.isoformat()}"])
+        if report.suppress_small_cells:
+            ws.append(
+                [
+                    f"< : onderdrukt (kleiner dan {report.suppress_small_cells}, of aanvullend onderdrukt)"
+                ]
+            )
         for table in tables(document):
             ws.append([])
             ws.append([table["title"]])
@@ -321,7 +329,8 @@ def render_xlsx(report: Report) -> bytes:
                 for row in table["rows"]:
                     line: list[Any] = [row["label"]]
                     for cell in row["cells"]:
-                        line += [cell["count"], None if cell["pct"] is None else cell["pct"] / 100]
+                        count = "<" if cell["count"] is None else cell["count"]
+                        line += [count, None if cell["pct"] is None else cell["pct"] / 100]
                     ws.append(line)
                     for c in ws[ws.max_row][2::2]:
                         c.number_format = "0.0%"
