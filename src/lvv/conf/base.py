@@ -140,6 +140,9 @@ DATABASE_ROUTERS = ["lvv.access.routers.AccessLogRouter"]
 ACCESS_LOG_PSEUDONYM_KEY = env_secret("ACCESS_LOG_PSEUDONYM_KEY") or derive_key(
     SECRET_KEY, "lvv.access-log-pseudonym"
 )
+# Retention: days after a person's last outflow before `lvv apply-retention` erases their
+# identifying data (docs/privacy.md).
+LVV_RETENTION_DAYS = env_int("LVV_RETENTION_DAYS", 730)
 # Migrate the separate access-log database together with the register (off in tests).
 ACCESS_LOG_MIGRATE_WITH_DEFAULT = True
 
