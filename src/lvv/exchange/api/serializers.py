@@ -100,3 +100,20 @@ class ProblemsSerializer(serializers.Serializer):
 class MonitorQuerySerializer(serializers.Serializer):
     peildatum = serializers.DateField()
     scheme = serializers.ChoiceField(choices=["evaluation", "programme"], default="evaluation")
+
+
+class ConsentSerializer(serializers.Serializer):
+    party = serializers.CharField(read_only=True)
+    category = serializers.CharField(read_only=True)
+    given = serializers.BooleanField(read_only=True)
+    since = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class DecisionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.CharField(read_only=True)
+    scenario = serializers.CharField(read_only=True)
+    decided_on = serializers.DateField(read_only=True)
+    decider = serializers.CharField(read_only=True)
+    meeting = serializers.IntegerField(source="meeting_id", read_only=True, allow_null=True)
+    text = serializers.CharField(read_only=True)

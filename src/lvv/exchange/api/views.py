@@ -85,6 +85,28 @@ class PersonViewSet(viewsets.GenericViewSet):
         person.shown_categories = _shown_categories(request.user, person.pk)
         return Response(self.get_serializer(person).data)
 
+    @extend_schema(
+        responses={
+            200: s.ConsentSerializer(many=True),
+            401: FORBIDDEN,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        }
+    )
+    @action(
+        detail=True, methods=["get"], serializer_class=s.ConsentSerializer, pagination_class=None
+    )
+    def consents(self, request: Request, pk: str) -> Response:
+        """The person's current consent per party and data category."""
+        from lvv.access.consent import consent_overview
+
+        person = gate.access_person(request.user, pk, channel=API, categories=["identity"])
+        rows = [
+            {"party": r.party, "category": r.category, "given": r.given, "since": r.since}
+            for r in consent_overview(person)
+        ]
+        return Response(s.ConsentSerializer(rows, many=True).data)
+
 
 @extend_schema(responses={200: s.StaySerializer, 401: FORBIDDEN, 403: FORBIDDEN, 404: NOT_FOUND})
 class StayViewSet(viewsets.GenericViewSet):
@@ -127,6 +149,25 @@ class StayViewSet(viewsets.GenericViewSet):
         stay = gate.access_stay(request.user, pk, channel=API)
         page = self.paginate_queryset(stay.events.order_by("recorded_at", "id"))
         return self.get_paginated_response(s.EventSerializer(page, many=True).data)
+
+    @extend_schema(
+        responses={
+            200: s.DecisionSerializer(many=True),
+            401: FORBIDDEN,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        }
+    )
+    @action(detail=True, methods=["get"], serializer_class=s.DecisionSerializer)
+    def decisions(self, request: Request, pk: str) -> Response:
+        """LSO and other decisions about this stay (trajectory data)."""
+        from lvv.workflow.models import Decision
+
+        stay = gate.access_stay(request.user, pk, channel=API, categories=["trajectory"])
+        page = self.paginate_queryset(
+            Decision.objects.filter(stay=stay).order_by("decided_on", "id")
+        )
+        return self.get_paginated_response(s.DecisionSerializer(page, many=True).data)
 
 
 class IndEnrichmentView(APIView):

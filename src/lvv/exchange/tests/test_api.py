@@ -181,3 +181,23 @@ def test_ind_enrichment_through_the_api(world):
     response = client.post("/api/v1/ind-enrichment/", outside, format="json")
     assert response.status_code == 400
     assert response.json()["errors"][0].startswith("item 1: correspondentienummer: no person")
+
+
+def test_consents_and_decisions_follow_the_gate(world):
+    coordinator = client_for(UserFactory(lvvs=[world["ams"]]))
+    inside, outside = world["stay_a"], world["stay_u"]
+    response = coordinator.get(f"/api/v1/persons/{inside.person_id}/consents/")
+    assert response.status_code == 200
+    assert {"party", "category", "given", "since"} <= set(response.json()[0])
+    assert coordinator.get(f"/api/v1/persons/{outside.person_id}/consents/").status_code == 404
+    response = coordinator.get(f"/api/v1/stays/{inside.pk}/decisions/")
+    assert response.status_code == 200 and response.json()["count"] == 0
+    assert coordinator.get(f"/api/v1/stays/{outside.pk}/decisions/").status_code == 404
+
+
+def test_person_list_query_count_does_not_grow_with_persons(world, django_assert_max_num_queries):
+    client = client_for(UserFactory(lvvs=[world["ams"], world["utr"]]))
+    client.get("/api/v1/persons/")  # warm up (token last-used update)
+    with django_assert_max_num_queries(30):
+        response = client.get("/api/v1/persons/")
+    assert response.json()["count"] == 3
