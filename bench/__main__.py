@@ -439,6 +439,22 @@ def wrk(paths: list[str], cookie: str | None, seconds: int = 12) -> dict:
     return r
 
 
+def sequential_ms(paths: list[str], cookie: str | None) -> float:
+    """Median latency of one client alone (no concurrency): the page's own cost."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", WEB_PORT, timeout=30)
+    headers = {"Cookie": f"sessionid={cookie}"} if cookie else {}
+    times = []
+    for path in (paths * 20)[:20]:
+        started = time.perf_counter()
+        conn.request("GET", path, headers=headers)
+        conn.getresponse().read()
+        times.append((time.perf_counter() - started) * 1000)
+    conn.close()
+    return statistics.median(times)
+
+
 def web(env: dict, db: str, results: list[Result]) -> None:
     names = [
         f"person_page_p95_{db}", f"person_page_throughput_{db}",
@@ -476,11 +492,13 @@ def web(env: dict, db: str, results: list[Result]) -> None:
                 results.append(Result.failed(p95_name, "ms", "<= 150", f"the {label} has no URL yet (registry.views not landed)"))  # fmt: skip
                 results.append(Result.failed(tp_name, "x trivial", ">= 0.3", f"the {label} has no URL yet"))  # fmt: skip
                 return None
+            single = sequential_ms(page_paths[:20], cookie)
             wrk(page_paths, cookie, seconds=3)
             r = wrk(page_paths, cookie)
             bad = r["non2xx"] + r["errors"]
             note = (
-                f"{r['requests']} requests, {r['rps']:.0f} req/s, p50 {r['p50_us'] / 1000:.1f} ms"
+                f"{r['requests']} requests, {r['rps']:.0f} req/s, p50 {r['p50_us'] / 1000:.1f} ms;"
+                f" one client alone: median {single:.1f} ms"
             )
             if bad:
                 note += f"; {bad} errors or non-2xx answers"
@@ -613,7 +631,9 @@ def main() -> None:
             stop_postgres()
     took = time.perf_counter() - started
     info = machine()
-    write_report(results, machine=info, dataset=counts, loads=loads, seconds=took)
+    write_report(
+        results, machine=info, dataset=counts, loads=loads, seconds=took, partial=bool(only)
+    )
     log(f"done in {took / 60:.1f} min: bench/results.json and bench/report.md")
     print((ROOT / "bench" / "report.md").read_text())
 

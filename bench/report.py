@@ -56,9 +56,31 @@ def _fmt(value) -> str:
     return f"{value:,}"
 
 
+def _merged(results: list[Result]) -> list[Result]:
+    """A partial run (`--only`) replaces its own figures in the last full results and keeps the
+    others, in their order."""
+    path = BENCH / "results.json"
+    if not path.exists():
+        return results
+    fresh = {r.name: r for r in results}
+    merged = []
+    for old in json.loads(path.read_text()):
+        old["passed"] = old.pop("pass")
+        merged.append(fresh.pop(old["name"], None) or Result(**old))
+    return merged + list(fresh.values())
+
+
 def write_report(
-    results: list[Result], *, machine: dict, dataset: dict, loads: dict, seconds: float
+    results: list[Result],
+    *,
+    machine: dict,
+    dataset: dict,
+    loads: dict,
+    seconds: float,
+    partial: bool = False,
 ) -> None:
+    if partial:
+        results = _merged(results)
     (BENCH / "results.json").write_text(
         json.dumps([r.as_json() for r in results], indent=2, ensure_ascii=False) + "\n"
     )
@@ -66,7 +88,13 @@ def write_report(
         "# Benchmark report",
         "",
         f"Run of `make bench` finished {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC in "
-        f"{seconds / 60:.1f} minutes. How to read and reproduce: docs/performance.md.",
+        f"{seconds / 60:.1f} minutes"
+        + (
+            " (a partial run: `--only`; the other figures are from the last full run)"
+            if partial
+            else ""
+        )
+        + ". How to read and reproduce: docs/performance.md.",
         "",
         "| figure | value | baseline | ratio | unit | target | pass |",
         "|---|---:|---:|---:|---|---|---|",
