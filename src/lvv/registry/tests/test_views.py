@@ -566,3 +566,24 @@ def test_case_worker_registers_for_own_ngo_only(client, world):
     response = client.post(url, data)
     assert response.status_code == 302
     assert client.get(response["Location"]).status_code == 200
+
+
+def test_person_page_query_count_does_not_grow_with_the_timeline(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    stay = world["stay_a"]
+    client.force_login(world["coordinator"])
+    url = person_url(stay)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = queries()
+    for month in range(2, 12):
+        services.stay_set_scenario(
+            stay=stay, scenario="return", on=dt.date(2020, month, 1), by=world["coordinator"]
+        )
+    assert queries() == before
