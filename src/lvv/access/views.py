@@ -77,6 +77,28 @@ def subject_access(request):
     return render(request, "access/subject_access.html", context)
 
 
+@login_required
+def research(request):
+    """The researcher's page and download (pseudonymised, per export a new key)."""
+    if not rules.can_research_export(request.user):
+        raise Http404("Deze pagina bestaat niet of u heeft geen toegang.")
+    fmt = request.GET.get("formaat")
+    if fmt in ("csv", "xlsx"):
+        from lvv.access.research import research_export
+
+        content, _ = research_export(user=request.user, fmt=fmt)
+        response = HttpResponse(
+            content,
+            content_type="text/csv; charset=utf-8"
+            if fmt == "csv"
+            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="lvv-onderzoek.{fmt}"'
+        response["Cache-Control"] = "no-store"
+        return response
+    return render(request, "access/research.html")
+
+
 def _panel_context(request, person) -> dict:
     user = request.user
     rows = consent.consent_overview(person)
@@ -161,4 +183,11 @@ def register_panels() -> None:
         order=90,
         visible=rules.can_view_access_log,
         active_prefix="/privacy/",
+    )
+    panels.register_menu_item(
+        key="access.research",
+        label="Onderzoeksexport",
+        url_name="access:research",
+        order=90,
+        visible=rules.can_research_export,
     )
