@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connections, router
+from django.db import connection, connections, router
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -569,9 +570,6 @@ def test_case_worker_registers_for_own_ngo_only(client, world):
 
 
 def test_person_page_query_count_does_not_grow_with_the_timeline(client, world):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     stay = world["stay_a"]
     client.force_login(world["coordinator"])
     url = person_url(stay)
