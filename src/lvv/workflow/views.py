@@ -4,6 +4,7 @@ lvv.workflow.services; a service's ValidationError is shown on the form, nothing
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -157,6 +158,7 @@ def _case_context(request: HttpRequest, stay: Stay, bound: dict[str, djforms.For
         "identity": stay.identity_investigations.all() if "identity" in cats else [],
         "medical": stay.medical_intakes.all(),
         "end_date": selectors.stay_end_date(stay),
+        "warn_from": today + dt.timedelta(days=selectors.NEAR_MAXIMUM_DAYS),
         "absolute_end": selectors.stay_absolute_end(stay),
         "actions": stay.workflow_actions.select_related(
             "responsible_organisation"
