@@ -27,7 +27,7 @@ from lvv.access.models import ProcessingActivity
 from lvv.accounts.models import Role
 from lvv.registry.models import LVV, Policy, Stay
 from lvv.registry.selectors import stay_timeline
-from lvv.registry.taxonomy import OutflowType
+from lvv.registry.taxonomy import OutflowType, Scenario
 from lvv.workflow import forms, selectors, services
 from lvv.workflow.duplicates import reason_labels
 from lvv.workflow.models import (
@@ -729,6 +729,26 @@ def _meeting_for(request: HttpRequest, meeting_id: int) -> Meeting:
     return meeting
 
 
+def _meeting_decision(request: HttpRequest, meeting: Meeting) -> None:
+    """A decision taken in this meeting on one case of its agenda (scenario or 'discussed')."""
+    stay = gate.access_stay(request.user, request.POST.get("stay", ""), operation="write")
+    scenario = request.POST.get("scenario", "")
+    try:
+        services.decision_record(
+            stay=stay,
+            by=request.user,
+            kind="scenario" if scenario else "note",
+            decided_on=min(meeting.held_on, timezone.localdate()),
+            meeting=meeting,
+            scenario=scenario,
+            text=request.POST.get("text", "") or ("" if scenario else "Besproken"),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Het besluit is vastgelegd op de casus.")
+
+
 @login_required
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = _meeting_for(request, meeting_id)
@@ -738,6 +758,8 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
         if "refresh" in request.POST:
             added = services.meeting_apply_agenda(meeting=meeting)
             messages.success(request, f"{len(added)} casus(sen) aan de agenda toegevoegd.")
+        elif "stay" in request.POST:
+            _meeting_decision(request, meeting)
         return redirect("workflow:meeting", meeting_id=meeting.pk)
     items = meeting.agenda.filter(stay__in=visible).select_related(
         "stay__person", "stay__organisation"
@@ -761,6 +783,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "stay__person", "responsible_organisation"
         ),
         "can_write": is_case_role(request.user),
+        "scenarios": Scenario.choices,
     }
     if request.GET.get("format") == "md":
         from django.template.loader import render_to_string

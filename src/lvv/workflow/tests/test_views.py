@@ -251,3 +251,37 @@ def test_avim_records_identity_only_with_consent(pilots, client_as, today):
     )
     assert avim.post(step, data).status_code == 302
     assert stay.identity_investigations.get().result == "fraud_found"
+
+
+def test_scenario_decision_from_the_meeting_agenda(pilots, client_as, today):
+    stay, _ = register("Amsterdam")
+    admit("Amsterdam", stay, on=today)
+    client = client_as("gemeente-amsterdam")
+    meeting = services.meeting_create(
+        lvv=stay.lvv, by=user("gemeente-amsterdam"), kind="lso", held_on=today
+    )
+    url = reverse("workflow:meeting", args=[meeting.pk])
+    assert client.post(url, {"stay": str(stay.pk), "scenario": "return"}).status_code == 302
+    stay.refresh_from_db()
+    assert stay.scenario == "return" and stay.scenario_discussed_in_lso
+    assert meeting.agenda.get(stay=stay).discussed
+    assert (
+        client_as("ind-amsterdam")
+        .post(url, {"stay": str(stay.pk), "scenario": "legalisation"})
+        .status_code
+        == 403
+    )
+
+
+def test_meeting_page_offers_scenarios(pilots, client_as, today):
+    stay, _ = register("Utrecht")
+    admit("Utrecht", stay, on=today)
+    meeting = services.meeting_create(
+        lvv=stay.lvv, by=user("gemeente-utrecht"), kind="lso", held_on=today
+    )
+    body = (
+        client_as("gemeente-utrecht")
+        .get(reverse("workflow:meeting", args=[meeting.pk]))
+        .content.decode()
+    )
+    assert "Terugkeer naar land van herkomst" in body
