@@ -15,6 +15,7 @@ How it works, and why it is fast enough at national scale:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 import json
 import math
@@ -26,8 +27,9 @@ from fractions import Fraction
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connections
-from django.db.models import Min
+from django.db.models import Max, Min
 
 from lvv.registry.countries import STATELESS, all_countries
 from lvv.registry.history import person_state, stay_state
@@ -337,6 +339,32 @@ def collect(
         persons=persons,
         capacity=capacity,
     )
+
+
+def collect_cached(
+    *,
+    peildatum: dt.date,
+    known_at: dt.datetime | None = None,
+    lvv_names: Iterable[str] | None = None,
+    timeout: int = 600,
+) -> Facts:
+    """`collect`, remembered in Django's cache for the web pages (a user paging through tables,
+    charts and downloads of one peildatum). The key includes the newest event, capacity row and
+    LVV, so anything recorded since gives a fresh computation; events are append-only."""
+    alias = monitor_alias()
+    marks = (
+        Event.objects.using(alias).aggregate(m=Max("id"), t=Max("recorded_at")),
+        CapacityRecord.objects.using(alias).aggregate(m=Max("id"), t=Max("recorded_at")),
+        LVV.objects.using(alias).aggregate(m=Max("id")),
+    )
+    scope = ",".join(sorted(lvv_names)) if lvv_names is not None else "*"
+    raw = f"{alias}|{peildatum}|{known_at.isoformat() if known_at else ''}|{scope}|{marks}"
+    key = "monitor-facts:" + hashlib.sha256(raw.encode()).hexdigest()
+    facts = cache.get(key)
+    if facts is None:
+        facts = collect(peildatum=peildatum, known_at=known_at, lvv_names=lvv_names)
+        cache.set(key, facts, timeout)
+    return facts
 
 
 # Classifying one stay -----------------------------------------------------------------------------

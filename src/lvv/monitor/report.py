@@ -256,7 +256,7 @@ def build_report(
     lvv_names: Iterable[str] | None = None,
 ) -> Report:
     figures.check_input(peildatum=peildatum, scheme=scheme)
-    facts = figures.collect(peildatum=peildatum, known_at=known_at, lvv_names=lvv_names)
+    facts = figures.collect_cached(peildatum=peildatum, known_at=known_at, lvv_names=lvv_names)
     groups = figures.monitor_compute_groups(facts, scheme=scheme)
     document = groups.pop(TargetGroup.CONVENANT)
     if suppress_small_cells:

@@ -145,3 +145,19 @@ def test_age_bands():
         "unknown", "0-17", "0-17", "18-25", "18-25", "26-35", "46-55", "56-65", "56-65", "66+",
         "66+",
     ]  # fmt: skip
+
+
+def test_cached_facts_are_refreshed_by_a_new_event(world, django_assert_max_num_queries):
+    from django.core.cache import cache
+
+    cache.clear()
+    first = figures.collect_cached(peildatum=PEILDATUM)
+    with django_assert_max_num_queries(3):  # only the three freshness marks
+        again = figures.collect_cached(peildatum=PEILDATUM)
+    assert len(again.stays) == len(first.stays)
+    services.stay_register_outflow(
+        stay=world["stays"]["A1"], kind=OutflowType.RETURN, on=PEILDATUM, by=None
+    )
+    fresh = figures.collect_cached(peildatum=PEILDATUM)
+    a1 = next(s for s in fresh.stays if s.stay_id == world["stays"]["A1"].pk)
+    assert a1.outflow_type == OutflowType.RETURN
