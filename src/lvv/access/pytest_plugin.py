@@ -27,3 +27,22 @@ def pytest_collection_modifyitems(items):
             continue
         kwargs["databases"] = sorted({*(databases or ["default"]), log_alias})
         item.add_marker(pytest.mark.django_db(*args, **kwargs), append=False)
+
+
+def pytest_configure(config):
+    """Close every connection (the access log's too) before the test databases are dropped;
+    otherwise PostgreSQL refuses to drop a database that the second connection still uses."""
+    import django.test.utils as test_utils
+
+    original = test_utils.teardown_databases
+    if getattr(original, "_lvv_closes_connections", False):
+        return
+
+    def teardown_databases(*args, **kwargs):
+        from django.db import connections
+
+        connections.close_all()
+        return original(*args, **kwargs)
+
+    teardown_databases._lvv_closes_connections = True
+    test_utils.teardown_databases = teardown_databases
