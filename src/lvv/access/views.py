@@ -18,6 +18,7 @@ from lvv.access import consent, gate, rules
 from lvv.access.forms import AccessLogFilterForm, ConsentForm, SubjectAccessForm
 from lvv.access.models import ConsentEvent, ProcessingActivity
 from lvv.access.selectors import access_log_search, access_report, subject_data
+from lvv.accounts.models import Role
 from lvv.registry.models import Person
 
 
@@ -45,6 +46,9 @@ def access_log(request):
         page = Paginator(lines, 100).get_page(request.GET.get("pagina"))
     elif not request.GET:
         page = Paginator(access_log_search(), 100).get_page(1)
+    roles = dict(Role.choices)
+    for line in page or []:
+        line.role_label = roles.get(line.audit.role, line.audit.role)
     return render(request, "access/log.html", {"form": form, "page": page})
 
 

@@ -183,6 +183,12 @@ def test_lists_and_exports_show_exactly_the_reachable_persons(client, world, rol
                 assert ids == {str(world["stays"][k].person_id) for k in EXPECTED[role]}, name
                 continue
             assert shown <= expected, f"{name} shows {shown - expected} to {role}"
+            if name == "exchange:export":
+                for key in EXPECTED[role]:
+                    lines = AccessRecord.objects.for_person(world["stays"][key].person_id)
+                    assert lines.filter(audit__channel="export").exists(), (
+                        f"export of {key} not logged"
+                    )
         else:
             assert response.status_code in (403, 404), f"{name}: {response.status_code}"
             assert not shown, f"{name} leaks {shown} in a refusal"
