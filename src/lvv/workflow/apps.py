@@ -8,7 +8,7 @@ class WorkflowConfig(AppConfig):
 
     def ready(self) -> None:
         from lvv.web import panels
-        from lvv.workflow import views
+        from lvv.workflow import erasure, views  # noqa: F401 (erasure connects its receiver)
 
         panels.register_home_section(
             key="workflow.queue",
