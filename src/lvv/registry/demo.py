@@ -87,6 +87,7 @@ PILOTS = [
             consent_mode=Policy.ConsentMode.AT_INTAKE,
             durable_outflow_target_pct=20,
             pays_living_allowance=True,
+            admission_parties=["municipality", "ngo", "ind", "dtv"],
         ),
         locations=[("Netwerkopvang", "network", 60), ("Opvang Centrum", "full_day", 70)],
         participants=35,

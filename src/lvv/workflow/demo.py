@@ -111,6 +111,12 @@ def _load_pilot(lvv: LVV) -> int:
         services.admission_check_record(
             stay=stay, by=coordinator, criteria=criteria, conditions=conditions, **extra
         )
+        # Where the policy asks every party to agree (Eindhoven), each party gives its verdict;
+        # for the newest report only the municipality and the NGO have answered so far.
+        parties = {"municipality": coordinator, "ngo": ngo, "ind": ind, "dtv": dtv}
+        for party in policy.admission_parties:
+            if parties.get(party) is not None and (i < 4 or party in ("municipality", "ngo")):
+                services.admission_verdict_record(stay=stay, by=parties[party], agrees=True)
         if i == 4:
             stays.append(stay)  # the newest report is still waiting for a decision
             continue

@@ -184,6 +184,22 @@ class AdmissionCheckForm(Form):
         }
 
 
+class AdmissionVerdictForm(Form):
+    """One party's verdict on admission, where the LVV's policy asks every party to agree."""
+
+    agrees = forms.ChoiceField(
+        label=_("Akkoord met toelating"),
+        widget=forms.RadioSelect,
+        choices=[("ja", _("Akkoord")), ("nee", _("Niet akkoord"))],
+    )
+    note = forms.CharField(
+        label=_("Toelichting"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Verplicht als uw organisatie niet akkoord is."),
+    )
+
+
 class AdmissionDecisionForm(Form):
     decision = forms.ChoiceField(
         label=_("Besluit"),

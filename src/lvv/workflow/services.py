@@ -34,6 +34,7 @@ from lvv.workflow.models import (
     ActionDeadlineChange,
     Activity,
     AdmissionCheck,
+    AdmissionVerdict,
     AgendaItem,
     Attendance,
     Decision,
@@ -185,6 +186,64 @@ def admission_check_record(
     return check
 
 
+def party_label(kind: str) -> str:
+    """The Dutch name of an organisation kind named in `Policy.admission_parties`."""
+    try:
+        return str(Organisation.Kind(kind).label)
+    except ValueError:
+        return kind
+
+
+def admission_parties_waiting(stay: Stay) -> list[str]:
+    """The parties the LVV's policy requires to agree to the admission that have not (yet)
+    agreed, in the policy's order. Empty when the policy asks no per-party agreement."""
+    required = list(_policy(stay.lvv).admission_parties or [])
+    if not required:
+        return []
+    agreed = set(
+        AdmissionVerdict.objects.filter(stay=stay, agrees=True).values_list("party", flat=True)
+    )
+    return [p for p in required if p not in agreed]
+
+
+@transaction.atomic
+def admission_verdict_record(
+    *, stay: Stay, by: User, agrees: bool, note: str = ""
+) -> AdmissionVerdict:
+    """Record the verdict of the user's organisation on admitting this person, where the LVV's
+    policy requires every listed party to check and agree (Eindhoven). The last verdict of a
+    party counts; a party that does not agree says why."""
+    policy = _policy(stay.lvv)
+    if not policy.admission_parties:
+        raise ValidationError(
+            _("In {lvv} geven de partijen geen apart akkoord op toelating.").format(
+                lvv=stay.lvv.name
+            )
+        )
+    party = _org_kind(by)
+    if party not in policy.admission_parties:
+        raise ValidationError(
+            _("Uw organisatie hoeft in {lvv} geen akkoord op toelating te geven.").format(
+                lvv=stay.lvv.name
+            )
+        )
+    if stay.status not in ("registered", "waiting"):
+        raise ValidationError(_("Over de toelating is al besloten."))
+    if not agrees and not note.strip():
+        raise ValidationError({"note": _("Geef aan waarom uw organisatie niet akkoord is.")})
+    verdict, _created = AdmissionVerdict.objects.update_or_create(
+        stay=stay,
+        party=party,
+        defaults={
+            "agrees": agrees,
+            "note": note.strip(),
+            "decided_by": by,
+            "decided_at": timezone.now(),
+        },
+    )
+    return verdict
+
+
 def occupancy(lvv: LVV, on: dt.date) -> int:
     return selectors.occupancy(lvv, on)
 
@@ -222,6 +281,14 @@ def admission_decide(
                 "De persoon voldoet niet aan de criteria. Leg een uitzondering vast (reden en "
                 "beslisser) of wijs de aanmelding af."
             )
+        )
+    waiting = admission_parties_waiting(stay)
+    if waiting:
+        raise ValidationError(
+            _(
+                "In {lvv} moeten alle partijen akkoord zijn met de toelating. Wacht nog op: "
+                "{parties}."
+            ).format(lvv=stay.lvv.name, parties=", ".join(party_label(p) for p in waiting))
         )
     capacity = capacity_on(stay.lvv, on)
     if stay.status == "registered" and capacity is not None and occupancy(stay.lvv, on) >= capacity:

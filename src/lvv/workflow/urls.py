@@ -7,6 +7,7 @@ app_name = "workflow"
 urlpatterns = [
     path("aanmelden/", views.register, name="register"),
     path("casus/<uuid:stay_id>/", views.case, name="case"),
+    path("casus/<uuid:stay_id>/akkoord/", views.admission_verdict, name="admission_verdict"),
     path("casus/<uuid:stay_id>/<slug:step>/", views.case_step, name="case_step"),
     path("casus/<uuid:stay_id>/gedwongen-vertrek/start/", views.forced_start, name="forced_start"),
     path("juridische-check/<int:section_id>/", views.legal_section, name="legal_section"),

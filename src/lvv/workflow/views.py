@@ -130,6 +130,26 @@ def _case_context(request: HttpRequest, stay: Stay, bound: dict[str, djforms.For
                     "source": entry.get("source", ""),
                 }
             )
+    verdicts = None
+    if policy.admission_parties:
+        given = {v.party: v for v in stay.admission_verdicts.all()}
+        rows = [
+            {"party": p, "label": services.party_label(p), "verdict": given.get(p)}
+            for p in policy.admission_parties
+        ]
+        verdict_form = None
+        if getattr(user.organisation, "kind", "") in policy.admission_parties and stay.status in (
+            "registered",
+            "waiting",
+        ):
+            verdict_form = (bound or {}).get("admission_verdict") or forms.AdmissionVerdictForm(
+                prefix="av"
+            )
+        verdicts = {
+            "rows": rows,
+            "waiting": [r["label"] for r in rows if not (r["verdict"] and r["verdict"].agrees)],
+            "form": verdict_form,
+        }
     previous = None
     if stay.previous_stay_id:
         prev = stay.previous_stay
@@ -171,6 +191,7 @@ def _case_context(request: HttpRequest, stay: Stay, bound: dict[str, djforms.For
         "forced_checks": stay.forced_departure_checks.select_related("ngo"),
         "timeline": stay_timeline(stay)[:50],
         "previous": previous,
+        "verdicts": verdicts,
         "next_stays": stay.next_stays.select_related("lvv"),
         "medical_performer": services.MEDICAL_PERFORMER_KINDS.get(policy.medical_intake_by, set()),
         "user_kind": getattr(user.organisation, "kind", ""),
@@ -480,6 +501,33 @@ def case_step(request: HttpRequest, stay_id: uuid.UUID, step: str) -> HttpRespon
     stay.refresh_from_db()
     context = _case_context(request, stay, bound={step: form})
     context["error_step"] = step
+    return render(request, "workflow/case.html", context, status=400)
+
+
+@login_required
+@require_POST
+def admission_verdict(request: HttpRequest, stay_id: uuid.UUID) -> HttpResponse:
+    """A party's verdict on admission (policy `admission_parties`): IND and DT&V reach the case
+    through the categories they may see; the municipality and the NGO as case roles."""
+    kind = getattr(request.user.organisation, "kind", "")
+    stay = _stay_for(request, stay_id, {"ind": "ind", "dtv": "trajectory"}.get(kind, "write"))
+    form = forms.AdmissionVerdictForm(request.POST, prefix="av")
+    if form.is_valid():
+        try:
+            services.admission_verdict_record(
+                stay=stay,
+                by=request.user,
+                agrees=form.cleaned_data["agrees"] == "ja",
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "Het akkoord van uw organisatie is vastgelegd.")
+            return redirect(reverse("workflow:case", args=[stay.pk]) + "#akkoord")
+    stay.refresh_from_db()
+    context = _case_context(request, stay, bound={"admission_verdict": form})
+    context["error_step"] = "admission_verdict"
     return render(request, "workflow/case.html", context, status=400)
 
 

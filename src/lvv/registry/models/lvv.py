@@ -155,6 +155,16 @@ class Policy(models.Model):
         _("gedwongen vertrek pas na navraag bij de maatschappelijke organisatie"), default=False
     )
     pays_living_allowance = models.BooleanField(_("verstrekt leefgeld"), default=False)
+    admission_parties = models.JSONField(
+        _("partijen die akkoord moeten geven op toelating"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Soorten organisaties (bv. ['municipality', 'ngo', 'ind', 'dtv']) die elk de "
+            "toelating toetsen; toelaten kan pas als zij allemaal akkoord zijn. Leeg: geen "
+            "akkoord per partij nodig (Eindhoven: alle LSO-partijen)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("beleid")

@@ -1,6 +1,6 @@
 from lvv.workflow.models.actions import Action, ActionDeadlineChange
 from lvv.workflow.models.activation import Activity, Attendance, LivingAllowancePayment
-from lvv.workflow.models.admission import AdmissionCheck, Criterion
+from lvv.workflow.models.admission import AdmissionCheck, AdmissionVerdict, Criterion
 from lvv.workflow.models.departure import ForcedDepartureCheck
 from lvv.workflow.models.documents import Document
 from lvv.workflow.models.duplicates import DuplicateCandidate, PersonLink
@@ -18,6 +18,7 @@ __all__ = [
     "ActionDeadlineChange",
     "Activity",
     "AdmissionCheck",
+    "AdmissionVerdict",
     "AgendaItem",
     "Attendance",
     "Criterion",

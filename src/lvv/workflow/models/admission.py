@@ -117,3 +117,37 @@ class AdmissionCheck(models.Model):
     @property
     def is_exception(self) -> bool:
         return bool(self.exception_reason)
+
+
+class AdmissionVerdict(models.Model):
+    """One party's verdict on admitting a registered person, where the LVV's policy
+    (`Policy.admission_parties`) requires every listed party to check and agree (Eindhoven).
+    A party may change its verdict until the admission is decided; the last one counts."""
+
+    stay = models.ForeignKey(
+        "registry.Stay",
+        verbose_name=_("verblijf"),
+        on_delete=models.PROTECT,
+        related_name="admission_verdicts",
+    )
+    party = models.CharField(_("partij"), max_length=32)
+    agrees = models.BooleanField(_("akkoord"))
+    note = models.TextField(_("toelichting"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("vastgelegd door"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("vastgelegd op"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("akkoord op toelating")
+        verbose_name_plural = _("akkoorden op toelating")
+        constraints = [
+            models.UniqueConstraint(fields=["stay", "party"], name="workflow_verdict_one_per_party")
+        ]
+
+    def __str__(self) -> str:
+        return f"Akkoord {self.party} {self.stay_id}"

@@ -73,8 +73,21 @@ def register(
     )
 
 
+# The demo user of each organisation kind a policy may list in `admission_parties`.
+PARTY_USER = {"municipality": "gemeente", "ngo": "ngo", "ind": "ind", "dtv": "dtv"}
+
+
+def agree_all(pilot: str, stay) -> None:
+    """Every party the pilot's policy requires agrees to the admission (none where not required)."""
+    for party in stay.lvv.policy.admission_parties:
+        services.admission_verdict_record(
+            stay=stay, by=user(f"{PARTY_USER[party]}-{pilot.lower()}"), agrees=True
+        )
+
+
 def admit(pilot: str, stay, on=None):
     coordinator = user(f"gemeente-{pilot.lower()}")
+    agree_all(pilot, stay)
     conditions = dict.fromkeys(stay.lvv.policy.admission_conditions, (True, "gesprek"))
     services.admission_check_record(
         stay=stay, by=coordinator, criteria=GOOD_CRITERIA, conditions=conditions

@@ -23,7 +23,15 @@ from lvv.workflow.models import (
     Meeting,
 )
 from lvv.workflow.models.admission import Criterion
-from lvv.workflow.tests.conftest import GOOD_CRITERIA, PILOTS, admit, lvv, register, user
+from lvv.workflow.tests.conftest import (
+    GOOD_CRITERIA,
+    PILOTS,
+    admit,
+    agree_all,
+    lvv,
+    register,
+    user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +101,7 @@ def test_exception_needs_the_policy_decider_and_may_force_a_scenario(pilots, pil
         exception_decider=policy.exception_decider,
         exception_decided_by="LSO van deze week",
     )
+    agree_all(pilot, stay)
     services.admission_decide(stay=stay, by=coordinator, on=stay.registration_date, admit=True)
     stay.refresh_from_db()
     assert Decision.objects.filter(stay=stay, kind="admission_exception").exists()
