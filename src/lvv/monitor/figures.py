@@ -139,6 +139,9 @@ def region_key(country: str) -> str:
 # Folding events -----------------------------------------------------------------------------------
 
 
+_NO_DATA_NEEDED = frozenset({EventKind.STAY_ADMITTED, EventKind.EVENT_VOIDED})
+
+
 class _Ev:
     """An event row as `history` needs it, without building model instances."""
 
@@ -148,7 +151,10 @@ class _Ev:
         _, self.id, self.kind, valid_on, self.recorded_at, data, self.supersedes_id = row
         # Raw database values (see `_raw_rows`): SQLite gives dates and JSON as text.
         self.valid_on = dt.date.fromisoformat(valid_on) if isinstance(valid_on, str) else valid_on
-        self.data = json.loads(data) if isinstance(data, str | bytes) else (data or {})
+        if self.kind in _NO_DATA_NEEDED:
+            self.data = {}  # the fold never reads an admission's or a void's data
+        else:
+            self.data = json.loads(data) if isinstance(data, str | bytes) else (data or {})
 
 
 @dataclass(slots=True)
@@ -201,9 +207,10 @@ def _as_uuid(value: Any) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
-def _grouped(rows: Iterable[tuple]) -> Iterator[tuple[uuid.UUID, list[_Ev]]]:
+def _grouped(rows: Iterable[tuple]) -> Iterator[tuple[Any, list[_Ev]]]:
+    """Consecutive rows with the same first column (a raw id), as events."""
     for key, group in itertools.groupby(rows, key=lambda r: r[0]):
-        yield _as_uuid(key), [_Ev(r) for r in group]
+        yield key, [_Ev(r) for r in group]
 
 
 def _raw_rows(queryset, alias: str) -> Iterator[tuple]:
@@ -250,12 +257,15 @@ def collect(
     lvvs = {lvv.pk: lvv for lvv in lvv_qs}
     scoped = lvv_names is not None
 
+    # Keyed by the raw database value of the id, as the event rows below carry it.
     stay_home = {
         sid: (lvv_id, pid)
-        for sid, lvv_id, pid in Stay.objects.using(alias)
-        .filter(**({"lvv_id__in": list(lvvs)} if scoped else {}))
-        .values_list("id", "lvv_id", "person_id")
-        .iterator(chunk_size=CHUNK)
+        for sid, lvv_id, pid in _raw_rows(
+            Stay.objects.filter(**({"lvv_id__in": list(lvvs)} if scoped else {})).values_list(
+                "id", "lvv_id", "person_id"
+            ),
+            alias,
+        )
     }
 
     events = Event.objects.using(alias).filter(stay__isnull=False, kind__in=STAY_KINDS)
@@ -270,16 +280,19 @@ def collect(
         alias,
     )
     stays: list[StayFacts] = []
-    for stay_id, evs in _grouped(rows):
-        home = stay_home.get(stay_id)
+    wanted: set = set()  # raw person ids of admitted stays
+    for raw_stay_id, evs in _grouped(rows):
+        home = stay_home.get(raw_stay_id)
         if home is None or home[0] not in lvvs:
             continue
         # `known_at` is already applied in the query; the fold is the register's own.
         s = stay_state(evs, on=peildatum)
+        if s.admission_date is not None:
+            wanted.add(home[1])
         stays.append(
             StayFacts(
-                stay_id=stay_id,
-                person_id=home[1],
+                stay_id=_as_uuid(raw_stay_id),
+                person_id=_as_uuid(home[1]),
                 lvv_id=home[0],
                 target_group=s.target_group,
                 admission_date=s.admission_date,
@@ -292,7 +305,6 @@ def collect(
             )
         )
 
-    wanted = {s.person_id for s in stays if s.admission_date is not None}
     person_events = Event.objects.using(alias).filter(stay__isnull=True, kind__in=PERSON_KINDS)
     if known_at is not None:
         person_events = person_events.filter(recorded_at__lte=known_at)
@@ -305,9 +317,10 @@ def collect(
         ),
         alias,
     )
-    for person_id, evs in _grouped(person_rows):
-        if person_id not in wanted:
+    for raw_person_id, evs in _grouped(person_rows):
+        if raw_person_id not in wanted:
             continue
+        person_id = _as_uuid(raw_person_id)
         p = person_state(evs)
         birth_year = p.birth_year or (p.birth_date.year if p.birth_date else None)
         persons[person_id] = PersonFacts(
