@@ -107,3 +107,16 @@ def test_publish_button(client, world):
     assert json.loads(published.document) == expected("evaluation")
     client.force_login(world["researcher"])
     assert client.post(reverse("monitor:publish"), Q).status_code == 403
+
+
+def test_case_worker_sees_own_lvv_and_only_own_stays_behind_a_number(client, world):
+    worker = UserFactory(username="ngo-alfa", case_worker=True, lvvs=[world["alfa"]])
+    response = get(client, worker, "monitor:index")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<th scope="col" class="num">Beta</th>' not in html
+    params = {**Q, "lvv": "Alfa", "cel": "occupancy"}
+    response = get(client, worker, "monitor:stays", params)
+    assert response.status_code == 200
+    assert response.context["total"] == 5
+    assert response.context["stays"] == []  # none guided by this worker's organisation
