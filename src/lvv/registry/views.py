@@ -406,6 +406,19 @@ def person_register(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _national_duplicate_check(request: HttpRequest, person: Person) -> None:
+    """Re-admission runs the national duplicate check of the workflow too (issue 4): the user
+    sees only in which LVV a possible match is known and whom to contact (ADR 0057)."""
+    from lvv.workflow.services import duplicate_check_on_registration
+
+    for match in duplicate_check_on_registration(person=person, by=request.user):
+        where = "; ".join(f"{w['lvv']} (contact: {w['contact']})" for w in match["where"])
+        messages.warning(
+            request,
+            _("Mogelijk al bekend in een andere registratie: {where}.").format(where=where),
+        )
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -426,6 +439,7 @@ def person_register_stay(request: HttpRequest, person_id: uuid.UUID) -> HttpResp
         else:
             _log_registration(request.user, stay)
             messages.success(request, _("De aanmelding is geregistreerd."))
+            _national_duplicate_check(request, person)
             return redirect("registry:person_detail", person_id=person.pk)
     return render(
         request,

@@ -200,6 +200,26 @@ class AdmissionVerdictForm(Form):
     )
 
 
+class LinkPreviousForm(Form):
+    """The receiving LVV links a new registration to the person's stay in another LVV."""
+
+    previous_stay = forms.ChoiceField(label=_("Vorig verblijf"))
+
+    def __init__(self, *args, sources, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = []
+        for src in sources:
+            when = (
+                _("loopt nog")
+                if src["open"]
+                else _("uitgestroomd {d}").format(d=src["outflow_date"].strftime("%d-%m-%Y"))
+            )
+            choices.append(
+                (str(src["stay_id"]), f"{src['lvv']} ({when}; contact: {src['contact']})")
+            )
+        self.fields["previous_stay"].choices = choices
+
+
 class AdmissionDecisionForm(Form):
     decision = forms.ChoiceField(
         label=_("Besluit"),

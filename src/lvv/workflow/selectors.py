@@ -538,3 +538,43 @@ def work_queue(user: User, today: dt.date | None = None, limit: int = 10) -> lis
 
 def organisations_for_lvv(lvv: LVV) -> QuerySet[Organisation]:
     return Organisation.objects.filter(lvvs=lvv).order_by("kind", "name")
+
+
+# Moving to another LVV, initiated by the receiving LVV ------------------------------------------
+
+# A stay elsewhere that closed longer ago than this is a re-admission after a gap, not a move.
+TRANSFER_RECENT_DAYS = 90
+
+
+def transfer_sources(stay: Stay) -> list[dict[str, Any]]:
+    """Where a person registered at `stay` may come from: the open or recently closed stays in
+    OTHER LVVs of the same person or of a person confirmed as the same (an active link after the
+    duplicate check). Per source only what the registering LVV may know: the LVV, whom to
+    contact, whether the stay is still open and the outflow date; never the file."""
+    if stay.previous_stay_id:
+        return []
+    persons = {stay.person_id}
+    for a, b in PersonLink.objects.filter(
+        Q(person_a_id=stay.person_id) | Q(person_b_id=stay.person_id), undone_at__isnull=True
+    ).values_list("person_a_id", "person_b_id"):
+        persons.update((a, b))
+    since = stay.registration_date - dt.timedelta(days=TRANSFER_RECENT_DAYS)
+    rows = (
+        Stay.objects.filter(person_id__in=persons)
+        .exclude(lvv_id=stay.lvv_id)
+        .exclude(status__in=("refused",))
+        .filter(registration_date__lte=stay.registration_date)
+        .filter(Q(outflow_date__isnull=True) | Q(outflow_date__gte=since))
+        .select_related("lvv__municipality")
+        .order_by("-registration_date")
+    )
+    return [
+        {
+            "stay_id": other.pk,
+            "lvv": other.lvv.name,
+            "contact": other.lvv.municipality.name if other.lvv.municipality else other.lvv.name,
+            "open": other.outflow_date is None,
+            "outflow_date": other.outflow_date,
+        }
+        for other in rows
+    ]

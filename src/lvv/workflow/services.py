@@ -1020,6 +1020,41 @@ def stay_transfer(
     return stay
 
 
+@transaction.atomic
+def stay_link_previous(*, stay: Stay, previous_stay_id: uuid.UUID, by: User) -> Stay:
+    """The receiving LVV links a new registration to the person's stay in another LVV, found
+    through the national duplicate check (and confirmed as the same person) or of the same
+    record: open, or closed within `selectors.TRANSFER_RECENT_DAYS`. `Stay.previous_stay` is a
+    structural link outside the event fold, set once (ADR 0056); the sending LVV then sees where
+    the person went, and the receiving LVV what its role and consent allow of the earlier stay."""
+    stay = Stay.objects.select_for_update().get(pk=stay.pk)
+    if stay.previous_stay_id:
+        raise ValidationError(_("Dit verblijf is al gekoppeld aan een vorig verblijf."))
+    sources = {s["stay_id"]: s for s in selectors.transfer_sources(stay)}
+    if previous_stay_id not in sources:
+        raise ValidationError(
+            _(
+                "Dat verblijf komt niet in aanmerking: koppel alleen een lopend of recent "
+                "afgesloten verblijf in een andere LVV van dezelfde persoon (eerst bevestigd als "
+                "dezelfde persoon bij de dubbele registraties)."
+            )
+        )
+    Stay.objects.filter(pk=stay.pk, previous_stay__isnull=True).update(
+        previous_stay_id=previous_stay_id
+    )
+    previous = Stay.objects.get(pk=previous_stay_id)
+    log_access(
+        by,
+        persons=sorted({stay.person_id, previous.person_id}, key=str),
+        stay_id=stay.pk,
+        operation="link_previous_stay",
+        activity=ProcessingActivity.REGISTRATION,
+        categories=("identity",),
+    )
+    stay.refresh_from_db()
+    return stay
+
+
 # Documents ---------------------------------------------------------------------------------------
 
 MAGIC = {

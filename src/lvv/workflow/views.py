@@ -130,6 +130,14 @@ def _case_context(request: HttpRequest, stay: Stay, bound: dict[str, djforms.For
                     "source": entry.get("source", ""),
                 }
             )
+    transfer_sources = (
+        selectors.transfer_sources(stay) if can_write and not stay.previous_stay_id else []
+    )
+    if transfer_sources:
+        f.setdefault(
+            "link_previous",
+            forms.LinkPreviousForm(sources=transfer_sources, prefix="prev"),
+        )
     verdicts = None
     if policy.admission_parties:
         given = {v.party: v for v in stay.admission_verdicts.all()}
@@ -192,6 +200,7 @@ def _case_context(request: HttpRequest, stay: Stay, bound: dict[str, djforms.For
         "timeline": stay_timeline(stay)[:50],
         "previous": previous,
         "verdicts": verdicts,
+        "transfer_sources": transfer_sources,
         "next_stays": stay.next_stays.select_related("lvv"),
         "medical_performer": services.MEDICAL_PERFORMER_KINDS.get(policy.medical_intake_by, set()),
         "user_kind": getattr(user.organisation, "kind", ""),
@@ -249,6 +258,13 @@ def _apply_location(stay, form, user):
         stay=stay, location=form.cleaned_data["location"], on=_date(form, "on"), by=user
     )
     return "De locatie is vastgelegd."
+
+
+def _apply_link_previous(stay, form, user):
+    stay = services.stay_link_previous(
+        stay=stay, previous_stay_id=uuid.UUID(form.cleaned_data["previous_stay"]), by=user
+    )
+    return f"Gekoppeld aan het vorige verblijf in {stay.previous_stay.lvv.name}."
 
 
 def _apply_identity(stay, form, user):
@@ -444,6 +460,13 @@ STEPS: dict[str, Step] = {
         lambda s, r: forms.EscalationForm(r.POST, lvv=s.lvv, prefix="esc"),
         _apply_escalation,
         "opschaling",
+    ),
+    "link_previous": Step(
+        lambda s, r: forms.LinkPreviousForm(
+            r.POST, sources=selectors.transfer_sources(s), prefix="prev"
+        ),
+        _apply_link_previous,
+        "vorig",
     ),
     "outflow": Step(
         lambda s, r: forms.OutflowForm(r.POST, lvv=s.lvv, prefix="out"), _apply_outflow, "uitstroom"
