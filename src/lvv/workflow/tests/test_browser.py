@@ -333,3 +333,48 @@ def test_full_case_route(chromium_browser, live_server, demo_structure, pilot):
     screenshot(page, f"workflow-{slug}-case")
     for p in pages:
         p.context.close()
+
+
+def test_receiving_lvv_links_the_previous_stay(chromium_browser, live_server, demo_structure):
+    """The move started by the receiving LVV (ADR 0055): after the duplicate pair is confirmed,
+    Utrecht's coordinator links the new registration to the open stay in Amsterdam."""
+    from lvv.workflow import services
+    from lvv.workflow.models import DuplicateCandidate
+    from lvv.workflow.tests.conftest import admit
+
+    today = timezone.localdate()
+    previous, _ = register(
+        "Amsterdam",
+        given="Samuel",
+        family="Bekele",
+        birth_year=1985,
+        country="ETH",
+        on=today - dt.timedelta(days=60),
+    )
+    admit("Amsterdam", previous)
+    stay, matches = register(
+        "Utrecht",
+        given="Samuel",
+        family="Bekele",
+        birth_year=1985,
+        country="ETH",
+        on=today - dt.timedelta(days=1),
+    )
+    services.duplicate_decide(
+        candidate=DuplicateCandidate.objects.get(pk=matches[0]["candidate_id"]),
+        by=user("gemeente-utrecht"),
+        same=True,
+    )
+    page = _as(chromium_browser, live_server, "gemeente-utrecht")
+    page.goto(f"{live_server.url}/werk/casus/{stay.pk}/")
+    section = page.locator("#vorig")
+    expect(section).to_contain_text("Komt over uit een andere LVV?")
+    expect(section).to_contain_text("Amsterdam (loopt nog; contact: Gemeente Amsterdam)")
+    assert_accessible(page)
+    screenshot(page, "workflow-transfer-offer")
+    _submit(page, "Koppelen aan het vorige verblijf")
+    expect(page.locator("#vorig")).to_contain_text("Overgekomen uit Amsterdam")
+    expect(page.locator("#vorig")).to_contain_text("voor uw rol niet zichtbaar")
+    stay.refresh_from_db()
+    assert stay.previous_stay_id == previous.pk
+    page.context.close()
