@@ -7,6 +7,7 @@ access layer's own views) call these functions; everything else goes through the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -184,6 +185,23 @@ def visible_categories(user: User, person_id, action: str = VIEW) -> set[str]:
     if rule.scope == Scope.CONSENT:
         allowed &= consented_categories(person_id, rule.party)
     return allowed
+
+
+def visible_categories_bulk(user: User, person_ids, action: str = VIEW) -> dict[Any, set[str]]:
+    """`visible_categories` of many persons at once, with at most one query (the consent state of
+    all of them): the same rule, for lists. Assumes the persons are reachable (the gate checks)."""
+    rule = rule_for(user)
+    allowed = role_categories(user, action)
+    ids = list(dict.fromkeys(person_ids))
+    if rule.scope != Scope.CONSENT:
+        return {pid: set(allowed) for pid in ids}
+    consented: dict[Any, set[str]] = {pid: set() for pid in ids}
+    if ids and allowed:
+        for pid, category in ConsentState.objects.filter(
+            person_id__in=ids, party=rule.party, given=True
+        ).values_list("person_id", "category"):
+            consented[pid].add(category)
+    return {pid: allowed & consented[pid] for pid in ids}
 
 
 def can_export_caseload(user: User) -> bool:

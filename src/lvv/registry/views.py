@@ -124,13 +124,11 @@ def person_list(request: HttpRequest) -> HttpResponse:
         for stay in rows:
             stay.shown = LIST_CATEGORIES
     else:
-        # National partners in the LSO see what each person consented to; few persons, asked
-        # person by person (see docs/adr/0011-persons-list-and-categories.md).
-        cache: dict[uuid.UUID, set[str]] = {}
+        # National partners in the LSO see what each person consented to: asked for the whole
+        # page at once (a fixed number of queries; docs/adr/0071-bulk-visible-categories.md).
+        shown = gate.visible_categories_bulk(request.user, rows)
         for stay in rows:
-            if stay.person_id not in cache:
-                cache[stay.person_id] = gate.visible_categories(request.user, stay.person_id)
-            stay.shown = cache[stay.person_id] & LIST_CATEGORIES
+            stay.shown = shown.get(stay.person_id, set()) & LIST_CATEGORIES
     gate.log_access(
         request.user,
         persons=dict.fromkeys(stay.person_id for stay in rows),
