@@ -751,10 +751,15 @@ def _write_batch(
     persons: list[dict[str, Any]] = []
     stays: list[dict[str, Any]] = []
     touched: list[tuple[PersonRow, dict[str, Any]]] = []
+    # Random ids as ever, handed out in ascending order: the inserts of a batch then walk the id
+    # indexes of persons, stays and events from left to right instead of jumping about.
+    new_count = len(batch) - len(existing)
+    person_ids = iter(sorted(uuid.uuid4() for _ in range(new_count)))
+    stay_ids = iter(sorted(uuid.uuid4() for _ in range(new_count)))
     for row in batch:
         ex = existing.get((row.lvv_key, row.corr))
         if ex is None:
-            person_id, stay_id = uuid.uuid4(), uuid.uuid4()
+            person_id, stay_id = next(person_ids), next(stay_ids)
             start = len(sink.pending)
             _new_stay_events(sink, row, person_id, stay_id)
             new = [e for e in sink.pending[start:] if e.stay_id is not None]
