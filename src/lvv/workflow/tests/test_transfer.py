@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import reverse
 
-from lvv.registry.models import Stay
 from lvv.workflow import selectors, services
 from lvv.workflow.models import DuplicateCandidate
 from lvv.workflow.tests.conftest import admit, lvv, register, user
@@ -93,25 +92,28 @@ def test_receiving_lvv_links_the_stay_found_by_the_duplicate_check(pilots, today
         )
 
 
-def test_only_open_or_recently_closed_stays_elsewhere_qualify(pilots, today):
+@pytest.mark.parametrize(
+    ("closed_days_ago", "offered"),
+    [(selectors.TRANSFER_RECENT_DAYS - 10, True), (selectors.TRANSFER_RECENT_DAYS + 10, False)],
+)
+def test_only_open_or_recently_closed_stays_elsewhere_qualify(
+    pilots, today, closed_days_ago, offered
+):
     previous = _known_in_amsterdam(today)
     services.outflow_register(
         stay=previous,
         by=user("gemeente-amsterdam"),
         kind="other_lvv",
-        on=today - dt.timedelta(days=selectors.TRANSFER_RECENT_DAYS + 10),
+        on=today - dt.timedelta(days=closed_days_ago),
     )
     stay, matches = _arrives_in_utrecht(today)
     candidate = DuplicateCandidate.objects.get(pk=matches[0]["candidate_id"])
     services.duplicate_decide(candidate=candidate, by=user("gemeente-utrecht"), same=True)
-    assert selectors.transfer_sources(stay) == []  # closed too long ago: a new start
-    Stay.objects.filter(pk=previous.pk).update(
-        outflow_date=today - dt.timedelta(days=selectors.TRANSFER_RECENT_DAYS - 10)
-    )  # the projection as a recent outflow would give it (test shortcut)
-    assert [s["open"] for s in selectors.transfer_sources(stay)] == [False]
-    # A stay in the same LVV is never a source.
-    again, _ = register("Utrecht", given="Samuel", family="Bekele", birth_year=1985, country="ETH")
-    assert all(s["lvv"] != "Utrecht" for s in selectors.transfer_sources(again))
+    sources = selectors.transfer_sources(stay)
+    # Closed longer ago than the window: a new start, not a move.
+    assert [(s["stay_id"], s["open"]) for s in sources] == (
+        [(previous.pk, False)] if offered else []
+    )
 
 
 def test_undoing_the_person_link_removes_the_source(pilots, today):
