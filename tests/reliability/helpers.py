@@ -9,6 +9,7 @@ import sys
 import uuid
 from pathlib import Path
 
+import psycopg
 from django.db import connection, connections
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,18 +31,17 @@ def copy_test_database(tmp_path: Path) -> str:
         return f"sqlite:///{target}"
     name = f"lvv_rel_{uuid.uuid4().hex[:12]}"
     source = connection.settings_dict["NAME"]
-    connections.close_all()
-    with connection.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+    connections.close_all()  # a template database may have no other sessions
+    with psycopg.connect(_pg_url("postgres"), autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
     return _pg_url(name)
 
 
 def drop_copy(url: str) -> None:
     if url.startswith("postgres"):
         name = url.rsplit("/", 1)[1]
-        connections.close_all()
-        with connection.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        with psycopg.connect(_pg_url("postgres"), autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _pg_url(name: str) -> str:
