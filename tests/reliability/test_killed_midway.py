@@ -86,13 +86,17 @@ def test_import_killed_halfway_writes_nothing_and_can_be_run_again(register, tmp
     url = copy_test_database(tmp_path / "second")
     env = command_env(url, tmp_path / "second")
     before = _counts(url)
+    complete_stays = before["registry_stay"] + ROWS
     killed = False
-    for fraction in (0.6, 0.3):  # kill while it writes: late first, earlier if it finished
+    for fraction in (0.6, 0.3, 0.15):  # kill while it writes: late first, earlier if it finished
         code = _kill_after([LVV, "import-persons", str(path)], env, duration * fraction)
-        if code == -9:
-            killed = True
+        counts = _counts(url)
+        # All or nothing, whenever the kill lands: never a part of the file.
+        assert counts == before or counts["registry_stay"] == complete_stays, counts
+        if code == -9 and counts == before:
+            killed = True  # killed before the commit: nothing was written
             break
-        # It finished in time after all: nothing to learn from this round; start afresh.
+        # It finished (or was killed after its commit): nothing to learn; start afresh.
         drop_copy(url)
         url = copy_test_database(tmp_path / f"again{fraction}")
         env = command_env(url, tmp_path / f"again{fraction}")
