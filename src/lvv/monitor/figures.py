@@ -14,9 +14,9 @@ How it works, and why it is fast enough at national scale:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
-import itertools
 import json
 import math
 import uuid
@@ -32,13 +32,14 @@ from django.db import connections
 from django.db.models import Max, Min
 
 from lvv.registry.countries import STATELESS, all_countries
-from lvv.registry.history import person_state, stay_state
+from lvv.registry.history import PERSON_DATE_FIELDS, PersonState, _date, person_state, stay_state
 from lvv.registry.models import LVV, CapacityRecord, Event, EventKind, Stay
 from lvv.registry.taxonomy import (
     MONITOR_OUTFLOW_BUCKET,
     MONITOR_OUTFLOW_KEYS,
     OUTFLOW_CLASS,
     FollowUp,
+    Gender,
     OutflowType,
     Scenario,
     TargetGroup,
@@ -140,21 +141,44 @@ def region_key(country: str) -> str:
 
 
 _NO_DATA_NEEDED = frozenset({EventKind.STAY_ADMITTED, EventKind.EVENT_VOIDED})
+_EMPTY: dict = {}
 
 
 class _Ev:
-    """An event row as `history` needs it, without building model instances."""
+    """An event row as `history` needs it, without building model instances.
+
+    The row comes from `_event_rows`: (owner, id, kind, valid_on, recorded_at, data,
+    supersedes_id) with dates and JSON as the driver returns them. `recorded_at` is only compared
+    with other rows of the same query (record order), so it stays as the driver gives it: on SQLite
+    the stored text, which sorts like the moment it encodes."""
 
     __slots__ = ("data", "id", "kind", "recorded_at", "supersedes_id", "valid_on")
 
-    def __init__(self, row: tuple) -> None:
+    def __init__(self, row: tuple, decode) -> None:
         _, self.id, self.kind, valid_on, self.recorded_at, data, self.supersedes_id = row
-        # Raw database values (see `_raw_rows`): SQLite gives dates and JSON as text.
         self.valid_on = dt.date.fromisoformat(valid_on) if isinstance(valid_on, str) else valid_on
-        if self.kind in _NO_DATA_NEEDED:
-            self.data = {}  # the fold never reads an admission's or a void's data
-        else:
-            self.data = json.loads(data) if isinstance(data, str | bytes) else (data or {})
+        # The fold never reads an admission's or a void's data (and the query leaves it out).
+        self.data = _EMPTY if data is None else decode(data)
+
+
+def _json_decoder():
+    """`json.loads`, remembered per text: most events of one kind carry the same few payloads
+    (a scenario and whether it was discussed, an outflow type). The fold only reads the result."""
+    seen: dict = {}
+
+    def decode(data):
+        if data is None:
+            return _EMPTY
+        if not isinstance(data, str | bytes):
+            return data  # a driver that already decoded it
+        found = seen.get(data)
+        if found is None:
+            found = json.loads(data)
+            if len(data) < 200 and len(seen) < 10_000:
+                seen[data] = found
+        return found
+
+    return decode
 
 
 @dataclass(slots=True)
@@ -207,21 +231,207 @@ def _as_uuid(value: Any) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
-def _grouped(rows: Iterable[tuple]) -> Iterator[tuple[Any, list[_Ev]]]:
-    """Consecutive rows with the same first column (a raw id), as events."""
-    for key, group in itertools.groupby(rows, key=lambda r: r[0]):
-        yield key, [_Ev(r) for r in group]
+def _grouped(rows: Iterable[tuple]) -> Iterator[tuple[Any, list[tuple]]]:
+    """The rows per owner (first column, a raw id), in owner order, each group in record order.
+
+    The query does not sort (sorting half a million rows in the database cost more than the rest
+    of the monitor); rows are gathered per owner here and put in record order, (recorded_at, id),
+    as `ORDER BY owner, recorded_at, id` would."""
+    owners: dict[Any, list[tuple]] = {}
+    for row in rows:
+        found = owners.get(row[0])
+        if found is None:
+            owners[row[0]] = [row]
+        else:
+            found.append(row)
+    for key in sorted(owners):  # owner order, as the database would sort the raw ids
+        group = owners[key]
+        if len(group) > 1:
+            group.sort(key=_record_order)
+        yield key, group
+
+
+def _day(value: Any) -> dt.date | None:
+    """A `valid_on` as the driver gives it (text on SQLite) as a date."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+_VOIDED = EventKind.EVENT_VOIDED
+_REGISTERED = EventKind.STAY_REGISTERED
+_DETAILS = EventKind.STAY_DETAILS_CORRECTED
+_ADMITTED = EventKind.STAY_ADMITTED
+_SCENARIO = EventKind.SCENARIO_SET
+_OUTFLOW = EventKind.OUTFLOW_REGISTERED
+_FOLLOW_UP = EventKind.FOLLOW_UP_REGISTERED
+_PERSON_DATA_KINDS = (EventKind.PERSON_RECORDED, EventKind.PERSON_CORRECTED)
+_PERSON_ATTRS = frozenset(f.name for f in dataclasses.fields(PersonState))
+
+
+def _has_voids(group: list[tuple]) -> bool:
+    return any(row[2] == _VOIDED for row in group)
+
+
+def _fold_stay(group: list[tuple], on: dt.date, decode) -> tuple:
+    """`stay_state(events, on=on)` for the fields the monitor uses, for a stay WITHOUT voids whose
+    rows are in record order: (target_group, admission_date, outflow_date, outflow_type,
+    follow_up, follow_up_date, scenario, discussed_in_lso). Only the events that hold are decoded.
+    Kept equal to the register's fold by `tests/test_fold_property.py`."""
+    latest: dict[str, tuple] = {}
+    scenario_row = None
+    scenario_on = None
+    for row in group:
+        kind = row[2]
+        if kind == _SCENARIO:
+            valid_on = _day(row[3])
+            # Series: the latest valid_on on or before `on`, ties to the latest recorded.
+            if valid_on is None or valid_on > on:
+                continue
+            if scenario_row is None or valid_on >= scenario_on:
+                scenario_row, scenario_on = row, valid_on
+        else:
+            latest[kind] = row  # single-valued: the latest recorded holds
+
+    def holds(kind: str) -> tuple[tuple, dt.date | None] | None:
+        row = latest.get(kind)
+        if row is None:
+            return None
+        valid_on = _day(row[3])
+        if valid_on is not None and valid_on > on:
+            return None
+        return row, valid_on
+
+    target_group = TargetGroup.CONVENANT
+    if (row := latest.get(_REGISTERED)) is not None:
+        target_group = decode(row[5]).get("target_group", TargetGroup.CONVENANT)
+    if (row := latest.get(_DETAILS)) is not None:
+        details = decode(row[5])
+        if "target_group" in details:
+            target_group = details["target_group"]
+    admitted = holds(_ADMITTED)
+    scenario, discussed = Scenario.NOT_YET_DETERMINED, True
+    if scenario_row is not None:
+        data = decode(scenario_row[5])
+        scenario, discussed = data["scenario"], data.get("discussed_in_lso", True)
+    outflow_date, outflow_type, follow_up, follow_up_date = None, "", "", None
+    if (out := holds(_OUTFLOW)) is not None:
+        outflow_date = out[1]
+        outflow_type = decode(out[0][5])["outflow_type"]
+        follow = latest.get(_FOLLOW_UP)
+        if follow is not None and (_day(follow[3]) or outflow_date) <= on:
+            follow_up = decode(follow[5])["follow_up"]
+            follow_up_date = _day(follow[3])
+    return (
+        target_group,
+        admitted[1] if admitted is not None else None,
+        outflow_date,
+        outflow_type,
+        follow_up,
+        follow_up_date,
+        scenario,
+        discussed,
+    )
+
+
+def _fold_stay_general(group: list[tuple], on: dt.date, decode) -> tuple:
+    """The same tuple from the register's own fold (stays with voids)."""
+    s = stay_state([_Ev(row, decode) for row in group], on=on)
+    return (
+        s.target_group,
+        s.admission_date,
+        s.outflow_date,
+        s.outflow_type,
+        s.follow_up,
+        s.follow_up_date,
+        s.scenario,
+        s.scenario_discussed_in_lso,
+    )
+
+
+def _fold_person(group: list[tuple], decode) -> PersonFacts:
+    """`person_state` reduced to what the monitor uses, for a person WITHOUT voids whose rows are
+    in record order: every recorded or corrected attribute overwrites the earlier one."""
+    values: dict[str, Any] = {}
+    for row in group:
+        if row[2] not in _PERSON_DATA_KINDS:
+            continue
+        for attr, value in decode(row[5]).items():
+            if attr in _PERSON_ATTRS:
+                values[attr] = _date(value) if attr in PERSON_DATE_FIELDS else value
+    return _person_facts(
+        values.get("gender", Gender.UNKNOWN),
+        values.get("birth_year"),
+        values.get("birth_date"),
+        values.get("country", ""),
+        values.get("first_ind_application_date"),
+    )
+
+
+def _person_facts(gender, birth_year, birth_date, country, first_application) -> PersonFacts:
+    birth_year = birth_year or (birth_date.year if birth_date else None)
+    return PersonFacts(
+        gender=gender or "unknown",
+        birth_year=int(birth_year) if birth_year else None,
+        country=country or "",
+        first_ind_application_date=first_application,
+    )
+
+
+def _record_order(row: tuple) -> tuple:
+    return (row[4], row[1])
+
+
+def _event_rows(
+    alias: str,
+    *,
+    for_stays: bool,
+    kinds: Iterable[str],
+    known_at: dt.datetime | None,
+    lvv_ids: list[int] | None = None,
+) -> Iterator[tuple]:
+    """(owner, id, kind, valid_on, recorded_at, data, supersedes_id) of the events of `kinds`,
+    owner = stay_id (for_stays) or person_id, straight from the driver, streamed, unsorted.
+
+    Hand-written SQL because Django's per-value conversion (UUIDs, dates, aware datetimes, JSON)
+    costs more than the fold at national scale. On SQLite the dates are read as text (an
+    expression has no declared type, so the driver's date converters do not run); `data` is only
+    read for the kinds whose data the fold uses."""
+    connection = connections[alias]
+    qn = connection.ops.quote_name
+    table = qn(Event._meta.db_table)
+    owner = qn("stay_id" if for_stays else "person_id")
+    kinds = list(kinds)
+    data_kinds = [k for k in kinds if k not in _NO_DATA_NEEDED]
+    if connection.vendor == "sqlite":
+        valid_on, recorded_at = "valid_on || ''", "recorded_at || ''"
+    else:
+        valid_on, recorded_at = "valid_on", "recorded_at"
+    data_cases = ", ".join(["%s"] * len(data_kinds))
+    # Only quoted names and placeholders are put in the text; every value is a parameter.
+    sql = (
+        f"SELECT {owner}, id, kind, {valid_on}, {recorded_at}, "  # noqa: S608
+        f"CASE WHEN kind IN ({data_cases}) THEN data END, supersedes_id "
+        f"FROM {table} WHERE {qn('stay_id')} IS {'NOT ' if for_stays else ''}NULL "
+        f"AND kind IN ({', '.join(['%s'] * len(kinds))})"
+    )
+    params: list[Any] = [*data_kinds, *kinds]
+    if known_at is not None:
+        sql += " AND recorded_at <= %s"
+        params.append(connection.ops.adapt_datetimefield_value(known_at))
+    if lvv_ids is not None:
+        stays = qn(Stay._meta.db_table)
+        marks = ", ".join(["%s"] * len(lvv_ids)) or "NULL"
+        sql += f" AND {owner} IN (SELECT id FROM {stays} WHERE lvv_id IN ({marks}))"  # noqa: S608
+        params += lvv_ids
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(CHUNK):
+            yield from rows
 
 
 def _raw_rows(queryset, alias: str) -> Iterator[tuple]:
-    """The rows of a `values_list` queryset as the database driver returns them, streamed.
-
-    Django's per-value converters (UUID, aware datetime, JSON) cost more than the whole fold at
-    national scale; `_Ev` and `_as_uuid` convert only what the fold needs. On PostgreSQL
-    `chunked_cursor` is a server-side cursor, as with `.iterator()`."""
+    """The rows of a `values_list` queryset as the database driver returns them, streamed."""
     sql, params = queryset.query.get_compiler(using=alias).as_sql()
-    connection = connections[alias]
-    with connection.chunked_cursor() as cursor:
+    with connections[alias].chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(CHUNK):
             yield from rows
@@ -268,67 +478,64 @@ def collect(
         )
     }
 
-    events = Event.objects.using(alias).filter(stay__isnull=False, kind__in=STAY_KINDS)
-    if known_at is not None:
-        events = events.filter(recorded_at__lte=known_at)
-    if scoped:
-        events = events.filter(stay__lvv_id__in=list(lvvs))
-    rows = _raw_rows(
-        events.order_by("stay_id", "recorded_at", "id").values_list(
-            "stay_id", "id", "kind", "valid_on", "recorded_at", "data", "supersedes_id"
-        ),
+    # `known_at` is applied in the query; the fold is the register's own.
+    rows = _event_rows(
         alias,
+        for_stays=True,
+        kinds=STAY_KINDS,
+        known_at=known_at,
+        lvv_ids=list(lvvs) if scoped else None,
     )
     stays: list[StayFacts] = []
     wanted: set = set()  # raw person ids of admitted stays
-    for raw_stay_id, evs in _grouped(rows):
+    decode = _json_decoder()
+    for raw_stay_id, group in _grouped(rows):
         home = stay_home.get(raw_stay_id)
         if home is None or home[0] not in lvvs:
             continue
-        # `known_at` is already applied in the query; the fold is the register's own.
-        s = stay_state(evs, on=peildatum)
-        if s.admission_date is not None:
+        fold = _fold_stay_general if _has_voids(group) else _fold_stay
+        (
+            target_group,
+            admission_date,
+            outflow_date,
+            outflow_type,
+            follow_up,
+            follow_up_date,
+            scenario,
+            discussed,
+        ) = fold(group, peildatum, decode)
+        if admission_date is not None:
             wanted.add(home[1])
         stays.append(
             StayFacts(
                 stay_id=_as_uuid(raw_stay_id),
                 person_id=_as_uuid(home[1]),
                 lvv_id=home[0],
-                target_group=s.target_group,
-                admission_date=s.admission_date,
-                outflow_date=s.outflow_date,
-                outflow_type=s.outflow_type,
-                follow_up=s.follow_up,
-                follow_up_date=s.follow_up_date,
-                scenario=s.scenario,
-                discussed_in_lso=s.scenario_discussed_in_lso,
+                target_group=target_group,
+                admission_date=admission_date,
+                outflow_date=outflow_date,
+                outflow_type=outflow_type,
+                follow_up=follow_up,
+                follow_up_date=follow_up_date,
+                scenario=scenario,
+                discussed_in_lso=discussed,
             )
         )
 
-    person_events = Event.objects.using(alias).filter(stay__isnull=True, kind__in=PERSON_KINDS)
-    if known_at is not None:
-        person_events = person_events.filter(recorded_at__lte=known_at)
-    if scoped:
-        person_events = person_events.filter(person_id__in=wanted)
     persons: dict[uuid.UUID, PersonFacts] = {}
-    person_rows = _raw_rows(
-        person_events.order_by("person_id", "recorded_at", "id").values_list(
-            "person_id", "id", "kind", "valid_on", "recorded_at", "data", "supersedes_id"
-        ),
-        alias,
-    )
-    for raw_person_id, evs in _grouped(person_rows):
+    # Only persons of admitted stays are kept (checked per row below, not as a list in the SQL).
+    person_rows = _event_rows(alias, for_stays=False, kinds=PERSON_KINDS, known_at=known_at)
+    for raw_person_id, group in _grouped(person_rows):
         if raw_person_id not in wanted:
             continue
-        person_id = _as_uuid(raw_person_id)
-        p = person_state(evs)
-        birth_year = p.birth_year or (p.birth_date.year if p.birth_date else None)
-        persons[person_id] = PersonFacts(
-            gender=p.gender or "unknown",
-            birth_year=int(birth_year) if birth_year else None,
-            country=p.country or "",
-            first_ind_application_date=p.first_ind_application_date,
-        )
+        if _has_voids(group):
+            p = person_state([_Ev(row, decode) for row in group])
+            facts = _person_facts(
+                p.gender, p.birth_year, p.birth_date, p.country, p.first_ind_application_date
+            )
+        else:
+            facts = _fold_person(group, decode)
+        persons[_as_uuid(raw_person_id)] = facts
 
     capacity_rows = CapacityRecord.objects.using(alias).filter(lvv_id__in=list(lvvs))
     if known_at is not None:
