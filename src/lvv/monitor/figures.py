@@ -380,6 +380,11 @@ def _record_order(row: tuple) -> tuple:
     return (row[4], row[1])
 
 
+# Keys of event data the monitor's figures never read (the folds ignore them too).
+_UNUSED_KEYS_STAY = ("correspondence_number", "reported_municipality")
+_UNUSED_KEYS_PERSON = ("v_number", "given_names", "family_name", "ind_status")
+
+
 def _event_rows(
     alias: str,
     *,
@@ -401,19 +406,26 @@ def _event_rows(
     owner = qn("stay_id" if for_stays else "person_id")
     kinds = list(kinds)
     data_kinds = [k for k in kinds if k not in _NO_DATA_NEEDED]
+    # Keys the monitor never uses are left out of `data` in the database: the rest is the same
+    # few payloads again and again (decoded once, see `_json_decoder`), and no names are read.
+    unused = _UNUSED_KEYS_STAY if for_stays else _UNUSED_KEYS_PERSON
     if connection.vendor == "sqlite":
         valid_on, recorded_at = "valid_on || ''", "recorded_at || ''"
+        data = f"json_remove(data, {', '.join(['%s'] * len(unused))})"
+        data_params = [f"$.{key}" for key in unused]
     else:
         valid_on, recorded_at = "valid_on", "recorded_at"
+        data = "data" + " - %s::text" * len(unused)
+        data_params = list(unused)
     data_cases = ", ".join(["%s"] * len(data_kinds))
     # Only quoted names and placeholders are put in the text; every value is a parameter.
     sql = (
         f"SELECT {owner}, id, kind, {valid_on}, {recorded_at}, "  # noqa: S608
-        f"CASE WHEN kind IN ({data_cases}) THEN data END, supersedes_id "
+        f"CASE WHEN kind IN ({data_cases}) THEN {data} END, supersedes_id "
         f"FROM {table} WHERE {qn('stay_id')} IS {'NOT ' if for_stays else ''}NULL "
         f"AND kind IN ({', '.join(['%s'] * len(kinds))})"
     )
-    params: list[Any] = [*data_kinds, *kinds]
+    params: list[Any] = [*data_kinds, *data_params, *kinds]
     if known_at is not None:
         sql += " AND recorded_at <= %s"
         params.append(connection.ops.adapt_datetimefield_value(known_at))
@@ -489,6 +501,7 @@ def collect(
     stays: list[StayFacts] = []
     wanted: set = set()  # raw person ids of admitted stays
     decode = _json_decoder()
+    person_uuids: dict[Any, uuid.UUID] = {}
     for raw_stay_id, group in _grouped(rows):
         home = stay_home.get(raw_stay_id)
         if home is None or home[0] not in lvvs:
@@ -509,7 +522,8 @@ def collect(
         stays.append(
             StayFacts(
                 stay_id=_as_uuid(raw_stay_id),
-                person_id=_as_uuid(home[1]),
+                person_id=person_uuids.get(home[1])
+                or person_uuids.setdefault(home[1], _as_uuid(home[1])),
                 lvv_id=home[0],
                 target_group=target_group,
                 admission_date=admission_date,
@@ -535,7 +549,7 @@ def collect(
             )
         else:
             facts = _fold_person(group, decode)
-        persons[_as_uuid(raw_person_id)] = facts
+        persons[person_uuids.get(raw_person_id) or _as_uuid(raw_person_id)] = facts
 
     capacity_rows = CapacityRecord.objects.using(alias).filter(lvv_id__in=list(lvvs))
     if known_at is not None:
