@@ -53,6 +53,7 @@ from lvv.exchange.parsers import (
 from lvv.registry import services as registry_services
 from lvv.registry.history import stay_state
 from lvv.registry.models import LVV, CapacityRecord, Event, EventKind, Person, Policy, Stay
+from lvv.registry.services import STAY_PROJECTION
 from lvv.registry.taxonomy import FOLLOW_UPS_FOR, Label, normalize_label
 
 logger = logging.getLogger(__name__)
@@ -62,24 +63,6 @@ IND_REQUIRED = ("correspondentienummer",)
 CAPACITY_REQUIRED = ("lvv", "datum_vanaf", "capaciteit")
 BATCH = 5000
 
-# The stay columns that are a projection of its events (as in registry.services.stay_rebuild).
-STAY_PROJECTION = (
-    "status",
-    "target_group",
-    "correspondence_number",
-    "reported_municipality",
-    "registration_date",
-    "admission_date",
-    "scenario",
-    "scenario_date",
-    "scenario_discussed_in_lso",
-    "organisation_id",
-    "location_id",
-    "outflow_date",
-    "outflow_type",
-    "follow_up",
-    "follow_up_date",
-)
 # Person attributes a person file carries: file column -> Person attribute.
 PERSON_COLUMNS = {
     "v_nummer": "v_number",

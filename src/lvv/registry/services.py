@@ -32,6 +32,26 @@ from lvv.registry.taxonomy import (
 
 PERSON_FIELDS = tuple(PersonState.__dataclass_fields__)
 
+# The Stay columns that are a projection of its events (rebuilt by `stay_rebuild`; the bulk import
+# writes the same columns).
+STAY_PROJECTION = (
+    "status",
+    "target_group",
+    "correspondence_number",
+    "reported_municipality",
+    "registration_date",
+    "admission_date",
+    "scenario",
+    "scenario_date",
+    "scenario_discussed_in_lso",
+    "organisation_id",
+    "location_id",
+    "outflow_date",
+    "outflow_type",
+    "follow_up",
+    "follow_up_date",
+)
+
 
 class ConflictError(Exception):
     """Someone else changed the case since the editor loaded it."""
@@ -229,23 +249,7 @@ def stay_rebuild(stay: Stay, *, expected_version: int | None = None) -> Stay:
         stay.version = expected_version + 1
     else:
         stay.version += 1
-    for attr in (
-        "status",
-        "target_group",
-        "correspondence_number",
-        "reported_municipality",
-        "registration_date",
-        "admission_date",
-        "scenario",
-        "scenario_date",
-        "scenario_discussed_in_lso",
-        "organisation_id",
-        "location_id",
-        "outflow_date",
-        "outflow_type",
-        "follow_up",
-        "follow_up_date",
-    ):
+    for attr in STAY_PROJECTION:
         setattr(stay, attr, getattr(state, attr))
     try:
         with transaction.atomic():
