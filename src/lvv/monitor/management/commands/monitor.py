@@ -73,6 +73,9 @@ class Command(BaseCommand):
         "Monitor per LVV en landelijk op een peildatum (JSON volgens het contract, of CSV, XLSX, "
         "HTML, PDF). Zie docs/monitor.md."
     )
+    # Django's system checks import every URLconf and view (charts, matplotlib): a second of
+    # start-up that a read-only report does not need; `lvv check` and deployment run them (ADR 38).
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument("--peildatum", required=True, help="YYYY-MM-DD")
