@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import hashlib
 import json
 import math
@@ -231,24 +232,28 @@ def _as_uuid(value: Any) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
-def _grouped(rows: Iterable[tuple]) -> Iterator[tuple[Any, list[tuple]]]:
-    """The rows per owner (first column, a raw id), in owner order, each group in record order.
+def _grouped(rows: Iterable[tuple]) -> Iterator[tuple[Any, list[tuple], bool]]:
+    """The rows per owner (first column, a raw id), in owner order, each group in record order,
+    and whether the group holds a void.
 
     The query does not sort (sorting half a million rows in the database cost more than the rest
     of the monitor); rows are gathered per owner here and put in record order, (recorded_at, id),
     as `ORDER BY owner, recorded_at, id` would."""
     owners: dict[Any, list[tuple]] = {}
+    voided: set = set()
     for row in rows:
         found = owners.get(row[0])
         if found is None:
             owners[row[0]] = [row]
         else:
             found.append(row)
+        if row[2] == _VOIDED:
+            voided.add(row[0])
     for key in sorted(owners):  # owner order, as the database would sort the raw ids
         group = owners[key]
         if len(group) > 1:
             group.sort(key=_record_order)
-        yield key, group
+        yield key, group, key in voided
 
 
 def _day(value: Any) -> dt.date | None:
@@ -265,10 +270,6 @@ _OUTFLOW = EventKind.OUTFLOW_REGISTERED
 _FOLLOW_UP = EventKind.FOLLOW_UP_REGISTERED
 _PERSON_DATA_KINDS = (EventKind.PERSON_RECORDED, EventKind.PERSON_CORRECTED)
 _PERSON_ATTRS = frozenset(f.name for f in dataclasses.fields(PersonState))
-
-
-def _has_voids(group: list[tuple]) -> bool:
-    return any(row[2] == _VOIDED for row in group)
 
 
 def _fold_stay(group: list[tuple], on: dt.date, decode) -> tuple:
@@ -472,6 +473,24 @@ def collect(
     lvv_names: Iterable[str] | None = None,
     using: str | None = None,
 ) -> Facts:
+    # Hundreds of thousands of small tuples and lists are made and kept here; Python's cyclic
+    # garbage collector would walk them all again and again (none of them forms a cycle).
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _collect(peildatum=peildatum, known_at=known_at, lvv_names=lvv_names, using=using)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _collect(
+    *,
+    peildatum: dt.date,
+    known_at: dt.datetime | None,
+    lvv_names: Iterable[str] | None,
+    using: str | None,
+) -> Facts:
     alias = using or monitor_alias()
     lvv_qs = LVV.objects.using(alias).select_related("policy")
     if lvv_names is not None:
@@ -502,11 +521,11 @@ def collect(
     wanted: set = set()  # raw person ids of admitted stays
     decode = _json_decoder()
     person_uuids: dict[Any, uuid.UUID] = {}
-    for raw_stay_id, group in _grouped(rows):
+    for raw_stay_id, group, has_voids in _grouped(rows):
         home = stay_home.get(raw_stay_id)
         if home is None or home[0] not in lvvs:
             continue
-        fold = _fold_stay_general if _has_voids(group) else _fold_stay
+        fold = _fold_stay_general if has_voids else _fold_stay
         (
             target_group,
             admission_date,
@@ -539,10 +558,10 @@ def collect(
     persons: dict[uuid.UUID, PersonFacts] = {}
     # Only persons of admitted stays are kept (checked per row below, not as a list in the SQL).
     person_rows = _event_rows(alias, for_stays=False, kinds=PERSON_KINDS, known_at=known_at)
-    for raw_person_id, group in _grouped(person_rows):
+    for raw_person_id, group, has_voids in _grouped(person_rows):
         if raw_person_id not in wanted:
             continue
-        if _has_voids(group):
+        if has_voids:
             p = person_state([_Ev(row, decode) for row in group])
             facts = _person_facts(
                 p.gender, p.birth_year, p.birth_date, p.country, p.first_ind_application_date
