@@ -1,6 +1,11 @@
 """Shared test fixtures: named personas, one per role (healthchecks' alice/bob/charlie)."""
 
 import pytest
+from hypothesis import settings
+
+# Property tests check correctness, never speed: no per-example deadline on shared, noisy machines.
+settings.register_profile("lvv", deadline=None)
+settings.load_profile("lvv")
 
 # Browser fixtures (browser_page, chromium_browser) for any test: see docs/architecture.md.
 # The access log has its own database connection; lvv.access.pytest_plugin lets DB tests use it.

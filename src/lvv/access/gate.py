@@ -45,6 +45,7 @@ __all__ = [
     "logged_processing",
     "lvvs_of",
     "persons_visible_to",
+    "registrable_lvvs",
     "stays_visible_to",
     "visible_categories",
     "visible_categories_bulk",
@@ -74,6 +75,11 @@ def lvvs_of(user: User) -> QuerySet[LVV]:
 
 def can_register_in(user: User, lvv: LVV) -> bool:
     return rules.can_register_in(user, lvv)
+
+
+def registrable_lvvs(user: User) -> QuerySet[LVV]:
+    """The LVVs in which the user may register persons."""
+    return rules.registrable_lvvs(user)
 
 
 def can_see_persons(user: User) -> bool:

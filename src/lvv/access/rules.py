@@ -151,8 +151,15 @@ def can_see_persons(user: User) -> bool:
     return rule_for(user).scope != Scope.NONE
 
 
+def registrable_lvvs(user: User) -> QuerySet[LVV]:
+    """The LVVs in which the user may register persons (one query, whatever their number)."""
+    if not (_active(user) and user.role in CASE_ROLES):
+        return LVV.objects.none()
+    return user.lvvs.all()
+
+
 def can_register_in(user: User, lvv: LVV) -> bool:
-    return _active(user) and user.role in CASE_ROLES and user.lvvs.filter(pk=lvv.pk).exists()
+    return registrable_lvvs(user).filter(pk=lvv.pk).exists()
 
 
 def can_change_stay(user: User, stay: Stay) -> bool:

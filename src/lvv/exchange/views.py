@@ -45,7 +45,7 @@ def _importer_lvv_ids(request: HttpRequest) -> set[int]:
     user = request.user
     if user.role != Role.COORDINATOR:
         raise PermissionDenied
-    ids = {lvv.pk for lvv in gate.lvvs_of(user) if gate.can_register_in(user, lvv)}
+    ids = set(gate.registrable_lvvs(user).values_list("pk", flat=True))
     if not ids:
         raise PermissionDenied
     return ids

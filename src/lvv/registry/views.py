@@ -118,8 +118,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(stays, PAGE_SIZE).get_page(request.GET.get("pagina"))
     rows = list(page.object_list)
-    registrable = [lvv for lvv in lvvs if gate.can_register_in(request.user, lvv)]
-    if registrable:
+    can_register = gate.registrable_lvvs(request.user).exists()
+    if can_register:
         # Municipality and NGO staff see the same categories of everyone in their reach.
         for stay in rows:
             stay.shown = LIST_CATEGORIES
@@ -143,7 +143,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": rows,
         "query": query.urlencode(),
-        "can_register": bool(registrable),
+        "can_register": can_register,
     }
     template = (
         "registry/_person_results.html"
@@ -296,9 +296,7 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
             "stays": stays if STAY in shown else [],
             "timeline": _timeline(person, stays, shown=shown, changeable=changeable),
             "can_correct": can_correct,
-            "can_register": any(
-                gate.can_register_in(request.user, lvv) for lvv in gate.lvvs_of(request.user)
-            ),
+            "can_register": gate.registrable_lvvs(request.user).exists(),
         },
     )
 
@@ -329,11 +327,10 @@ PERSON_FIELDS = [
 
 
 def _registrable_lvvs(user):
-    lvvs = gate.lvvs_of(user)
-    allowed = [lvv.pk for lvv in lvvs if gate.can_register_in(user, lvv)]
-    if not allowed:
+    lvvs = gate.registrable_lvvs(user)
+    if not lvvs.exists():
         raise PermissionDenied(_("U kunt in geen enkele LVV personen aanmelden."))
-    return lvvs.filter(pk__in=allowed)
+    return lvvs
 
 
 def _register_stay(person: Person, data: dict[str, Any], user) -> Stay:

@@ -702,9 +702,7 @@ def escalation_detail(request: HttpRequest, escalation_id: int) -> HttpResponse:
 
 
 def _registrable_lvvs(user):
-    return gate.lvvs_of(user).filter(
-        pk__in=[lvv.pk for lvv in gate.lvvs_of(user) if gate.can_register_in(user, lvv)]
-    )
+    return gate.registrable_lvvs(user)
 
 
 @login_required
