@@ -1,10 +1,12 @@
 """The monitor's figures (CONTRACTS.md sections 3-4), computed from events in one pass.
 
 How it works, and why it is fast enough at national scale:
-1. `collect` streams only the needed columns of the needed event kinds, ordered by stay, in two
-   queries (stay events, person events) through `MONITOR_DATABASE_ALIAS`, and folds each stay's
-   events with the register's own fold (`lvv.registry.history.stay_state` / `person_state`), so the
-   monitor can never disagree with the case file about what was true on the peildatum.
+1. `collect` reads only the needed event kinds, unsorted, through `MONITOR_DATABASE_ALIAS` in two
+   queries (stay events, person events; unused data keys removed in SQL), groups and orders the rows
+   per stay in Python and folds each stay once: a specialised fold for stays and persons without
+   voids, the register's own `lvv.registry.history.stay_state` / `person_state` for the rest, kept
+   equal by `tests/test_fold_property.py` (ADR 38), so the monitor can never disagree with the case
+   file about what was true on the peildatum.
 2. `stay_cells` says, for one stay and one scheme, which cells of the JSON it counts in
    (`"occupancy"`, `"outflow_by_type.return"`, `"background.gender.male"`, ...). The figures are
    counts of those cells; a drill-down list is the stays carrying one cell; the reconciliation
