@@ -606,6 +606,8 @@ def main() -> None:
     pg_url = None if args.no_postgres else start_postgres()
     if pg_url:
         databases.append(("postgres", pg_url))
+    elif args.no_postgres:
+        log("--no-postgres: the PostgreSQL figures are not measured in this run")
     else:
         log("PostgreSQL binaries not found: the PostgreSQL figures are reported as not measured")
     loads = {}
