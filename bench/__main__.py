@@ -462,6 +462,8 @@ def web(env: dict, db: str, results: list[Result]) -> None:
         f"case_list_p95_{db}", f"case_list_throughput_{db}", f"case_list_ngo_vs_all_{db}",
     ]  # fmt: skip
     if shutil.which("wrk") is None and os.geteuid() == 0:
+        log("installing wrk (the HTTP load generator) from Debian")
+        subprocess.run(["apt-get", "update", "-qq"], capture_output=True, check=False)
         subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], capture_output=True, check=False)
     if shutil.which("wrk") is None:
         for n in names:
