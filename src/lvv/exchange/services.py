@@ -936,10 +936,12 @@ def persons_import(
     allowed_lvv_ids: set[int] | None = None,
     channel: str = "command",
     progress: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Import a person file (and optionally an IND file): the fast path used by the command, the
     web upload and the benchmark. `allowed_lvv_ids` limits the LVVs the file may name (a
-    coordinator's own); None allows any and creates unknown LVVs."""
+    coordinator's own); None allows any and creates unknown LVVs. `on_progress(done, total)` is
+    called after each batch of rows written (the background job's progress bar)."""
     path = Path(path)
     result = ImportResult(dry_run=dry_run, source_ref=file_source_ref(path, name))
     rows, columns, catalogue, problems = persons_validate(
@@ -969,6 +971,7 @@ def persons_import(
                     logger.info("import created LVV %s", lvv_name)
             sink = _EventSink(now=now, by=by, source="import", source_ref=result.source_ref)
             bar = _progress(_batches(rows, BATCH), total=len(rows), enabled=progress, desc="import")
+            rows_done = 0
             for batch in bar:
                 _write_batch(
                     batch,
@@ -984,6 +987,9 @@ def persons_import(
                 )
                 if hasattr(bar, "update"):
                     bar.update(len(batch) - 1)
+                if on_progress is not None:
+                    rows_done += len(batch)
+                    on_progress(rows_done, len(rows))
             if ind_table is not None and not problems:
                 ind_sink = _EventSink(now=now, by=by, source="ind", source_ref="")
                 _ind_apply(
