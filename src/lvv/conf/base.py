@@ -278,6 +278,10 @@ TASKS = {
         )
     }
 }
+# Hours a finished export job's file stays downloadable before it is removed (lvv clean-jobs, and
+# on access), and hours after which a job still queued or running counts as interrupted.
+LVV_JOB_FILE_RETENTION_HOURS = env_int("LVV_JOB_FILE_RETENTION_HOURS", 24)
+LVV_JOB_STUCK_HOURS = env_int("LVV_JOB_STUCK_HOURS", 12)
 
 LOGGING = {
     "version": 1,
