@@ -89,6 +89,7 @@ def stage(name: str, env: dict[str, str]) -> dict:
 
 def ensure_dataset() -> dict:
     path = OUT / dataset_name()
+    counts_path = path.with_suffix(".counts.json")  # rows per table, without unpickling 290 MB
     if not path.exists():
         log(f"generating the dataset ({_persons:,} persons)")
         started = time.perf_counter()
@@ -98,9 +99,12 @@ def ensure_dataset() -> dict:
             pickle.dump(tables, fh, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)
         log(f"generated in {time.perf_counter() - started:.0f} s")
-    with path.open("rb") as fh:
-        tables = pickle.load(fh)
-    return {label: len(t.rows) for label, t in tables.items()}
+        counts_path.write_text(json.dumps({label: len(t.rows) for label, t in tables.items()}))
+    if not counts_path.exists():  # a dataset cached before the counts were kept beside it
+        with path.open("rb") as fh:
+            tables = pickle.load(fh)
+        counts_path.write_text(json.dumps({label: len(t.rows) for label, t in tables.items()}))
+    return json.loads(counts_path.read_text())
 
 
 # PostgreSQL --------------------------------------------------------------------------------------
