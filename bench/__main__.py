@@ -285,7 +285,13 @@ def duplicates(env: dict, db: str, results: list[Result]) -> None:
             "<= 50",
             r["value"] <= 50,
             note=f"p95 of {r['n']} probes against the national register; "
-            f"median {r['median']:.2f} ms",
+            f"median {r['median']:.2f} ms"
+            + (
+                f"; recall on names alone {r['recall']:.1%} of {r['recall_n']} probes without "
+                f"V-number (by kind: {', '.join(f'{k} {v}' for k, v in r['recall_by_kind'].items())})"
+                if "recall" in r
+                else ""
+            ),
         )
     )
 

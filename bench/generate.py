@@ -19,13 +19,15 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
+from bench.names import NameDrawer
+
 START = dt.date(2016, 1, 1)
 END = dt.date(2025, 12, 31)  # the peildatum of the benchmark: every event is valid by then
 SEED = 20261122
 N_LVVS = 40
 N_PERSONS = 100_000
 MIN_EVENTS = 2_000_000
-VERSION = 3  # bump when the generated data changes, to invalidate the cache in bench/out/
+VERSION = 4  # bump when the generated data changes, to invalidate the cache in bench/out/
 
 MUNICIPALITIES = [
     "Amsterdam", "Eindhoven", "Groningen", "Rotterdam", "Utrecht", "Den Haag", "Tilburg",
@@ -42,6 +44,7 @@ COUNTRIES = [
     ("MNG", 2), ("CHN", 2), ("PAK", 3), ("LKA", 1), ("RUS", 2), ("GEO", 2), ("ALB", 1),
     ("UKR", 1), ("SRB", 1), ("BRA", 1), ("COL", 1), ("SUR", 1), ("VEN", 1), ("XXA", 1), ("", 3),
 ]  # fmt: skip
+# The names of dataset version 3; still drawn (and discarded) so the other columns stay as in v3.
 GIVEN = [
     "Abel", "Amir", "Bashir", "Chidi", "Dawit", "Elias", "Farah", "Goli", "Hamid", "Idris",
     "Jamal", "Kofi", "Layla", "Mariam", "Nadia", "Omar", "Petros", "Qasim", "Rahel", "Samir",
@@ -227,6 +230,9 @@ def generate(seed: int = SEED, n_persons: int = N_PERSONS) -> dict[str, Table]:
         )
 
     lvv_weights = [w for *_, w in lvv_info]
+    # Names come from their own random stream (bench.names): every other column is drawn as in
+    # dataset version 3, so the other figures stay comparable across the change of names.
+    names = NameDrawer(random.Random(seed + 1))
     for _ in range(n_persons):
         pid = _uuid(rng)
         first_day = START + dt.timedelta(days=rng.choices(range(n_days + 1), day_weights)[0])
@@ -239,10 +245,12 @@ def generate(seed: int = SEED, n_persons: int = N_PERSONS) -> dict[str, Table]:
             if rng.random() < 0.7
             else None
         )
+        rng.choice(GIVEN), rng.choice(FAMILY)  # the v3 draws, kept so the stream is unchanged
+        given_names, family_name = names.noisy(*names.draw(country, gender))
         attrs = {
             "v_number": v_number,
-            "given_names": rng.choice(GIVEN),
-            "family_name": rng.choice(FAMILY),
+            "given_names": given_names,
+            "family_name": family_name,
             "birth_year": birth_year,
             "gender": gender,
             "country": country,
@@ -255,7 +263,12 @@ def generate(seed: int = SEED, n_persons: int = N_PERSONS) -> dict[str, Table]:
             attrs["ind_status"] = "lopende procedure"
             event(pid, None, "person_corrected", None, json.dumps({"ind_status": "lopende procedure"}), recorded + dt.timedelta(days=30))  # fmt: skip
         if rng.random() < 0.1:
-            aliases.append((len(aliases) + 1, pid, rng.choice(GIVEN), rng.choice(FAMILY)))
+            rng.choice(GIVEN), rng.choice(FAMILY)  # the v3 draws (see above)
+            if names.rng.random() < 0.5:  # the same name in another romanisation
+                alias = (names.variant(given_names), names.variant(family_name))
+            else:  # another identity used before
+                alias = names.draw(country, gender)
+            aliases.append((len(aliases) + 1, pid, *alias))
         persons.append(
             (
                 pid, v_number, attrs["given_names"], attrs["family_name"], None, birth_year,
