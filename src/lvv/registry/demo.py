@@ -12,6 +12,7 @@ from functools import cache
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from lvv.accounts.models import Organisation, Role, User
 from lvv.registry import services
@@ -28,7 +29,19 @@ from lvv.registry.taxonomy import FollowUp, Gender, OutflowType, Scenario, Targe
 
 DEMO_PASSWORD = "demo-LVV-wachtwoord-2026"
 DEMO_SOURCE = "demo"
-TODAY = dt.date(2022, 6, 30)  # the demo history runs to the end of the pilot evaluation
+# The pilots' calendar below (start dates, capacity changes) is written as it was: the pilot
+# evaluation ended on PILOT_END. The demo moves that calendar forward so that it ends on the day the
+# demo is loaded: the open stays, the work queue and the monitor then look current, and the
+# workflow demo (dated relative to today) fits the history.
+PILOT_END = dt.date(2022, 6, 30)
+
+
+def demo_today() -> dt.date:
+    return timezone.localdate()
+
+
+def _shifted(day: dt.date) -> dt.date:
+    return day + (demo_today() - PILOT_END)
 
 
 @dataclass
@@ -315,7 +328,8 @@ def load_structure() -> dict[str, object]:
             name=f"Gemeente {spec.name}", defaults={"kind": Organisation.Kind.MUNICIPALITY}
         )
         lvv, _ = LVV.objects.get_or_create(
-            name=spec.name, defaults={"start_date": spec.start, "municipality": municipality}
+            name=spec.name,
+            defaults={"start_date": _shifted(spec.start), "municipality": municipality},
         )
         lvvs[spec.name] = lvv
         Policy.objects.update_or_create(lvv=lvv, defaults=spec.policy)
@@ -325,10 +339,10 @@ def load_structure() -> dict[str, object]:
             Location.objects.get_or_create(
                 lvv=lvv, name=name, defaults={"shelter_type": kind, "places": places}
             )
-        for valid_from, places in spec.capacity:
-            if not CapacityRecord.objects.filter(lvv=lvv, valid_from=valid_from).exists():
+        if not CapacityRecord.objects.filter(lvv=lvv, source=DEMO_SOURCE).exists():
+            for valid_from, places in spec.capacity:
                 CapacityRecord.objects.create(
-                    lvv=lvv, valid_from=valid_from, places=places, source=DEMO_SOURCE
+                    lvv=lvv, valid_from=_shifted(valid_from), places=places, source=DEMO_SOURCE
                 )
         municipality.lvvs.add(lvv)
         ngos[spec.name] = []
@@ -431,8 +445,8 @@ def load_structure() -> dict[str, object]:
     return {"lvvs": lvvs, "ngos": ngos, "national": national}
 
 
-def _admission_date(rng: random.Random, start: dt.date) -> dt.date:
-    span = (TODAY - start).days - 30
+def _admission_date(rng: random.Random, start: dt.date, today: dt.date) -> dt.date:
+    span = (today - start).days - 30
     return start + dt.timedelta(days=int(rng.triangular(0, span, span * 0.35)))
 
 
@@ -442,6 +456,7 @@ def load_participants(context: dict[str, object], *, seed: int = 2019) -> int:
     if Event.objects.filter(source=DEMO_SOURCE).exists():
         return 0
     rng = random.Random(seed)
+    today = demo_today()
     lvvs: dict[str, LVV] = context["lvvs"]  # type: ignore[assignment]
     ngos: dict[str, list[Organisation]] = context["ngos"]  # type: ignore[assignment]
     created = 0
@@ -455,8 +470,8 @@ def load_participants(context: dict[str, object], *, seed: int = 2019) -> int:
             birth_year = rng.randint(1950, 2003) if rng.random() > 0.04 else None
             first_application = None
             if rng.random() > 0.15:
-                first_application = dt.date(
-                    rng.randint(2003, 2018), rng.randint(1, 12), rng.randint(1, 28)
+                first_application = _shifted(
+                    dt.date(rng.randint(2003, 2018), rng.randint(1, 12), rng.randint(1, 28))
                 )
             person = services.person_create(
                 by=None,
@@ -477,7 +492,7 @@ def load_participants(context: dict[str, object], *, seed: int = 2019) -> int:
                 target_group = TargetGroup.SAFE_COUNTRY
             elif spec.name == "Utrecht" and rng.random() < 0.1:
                 target_group = TargetGroup.FAMILY
-            admitted = _admission_date(rng, spec.start)
+            admitted = _admission_date(rng, _shifted(spec.start), today)
             registered = admitted - dt.timedelta(days=rng.randint(0, 30))
             stay = services.stay_register(
                 person=person,
@@ -494,7 +509,7 @@ def load_participants(context: dict[str, object], *, seed: int = 2019) -> int:
             services.stay_move_location(
                 stay=stay, location=rng.choice(locations), on=admitted, by=None, source=DEMO_SOURCE
             )
-            scenario_on = min(admitted + dt.timedelta(days=rng.randint(7, 60)), TODAY)
+            scenario_on = min(admitted + dt.timedelta(days=rng.randint(7, 60)), today)
             services.stay_set_scenario(
                 stay=stay,
                 scenario=_pick(rng, SCENARIOS),
@@ -507,13 +522,13 @@ def load_participants(context: dict[str, object], *, seed: int = 2019) -> int:
                 services.stay_set_scenario(
                     stay=stay,
                     scenario=Scenario.RETURN,
-                    on=min(scenario_on + dt.timedelta(days=120), TODAY),
+                    on=min(scenario_on + dt.timedelta(days=120), today),
                     by=None,
                     source=DEMO_SOURCE,
                 )
             if rng.random() < 0.62:
                 outflow_on = admitted + dt.timedelta(days=int(rng.expovariate(1 / 200)) + 14)
-                if outflow_on < TODAY:
+                if outflow_on < today:
                     kind = _pick(rng, OUTFLOWS)
                     services.stay_register_outflow(
                         stay=stay, kind=kind, on=outflow_on, by=None, source=DEMO_SOURCE
@@ -522,7 +537,7 @@ def load_participants(context: dict[str, object], *, seed: int = 2019) -> int:
                     if (
                         kind == OutflowType.IMMIGRATION_DETENTION
                         and rng.random() < 0.6
-                        and follow_on < TODAY
+                        and follow_on < today
                     ):
                         services.stay_register_follow_up(
                             stay=stay,
@@ -534,7 +549,7 @@ def load_participants(context: dict[str, object], *, seed: int = 2019) -> int:
                     elif (
                         kind == OutflowType.REPEAT_ASYLUM_APPLICATION
                         and rng.random() < 0.5
-                        and follow_on < TODAY
+                        and follow_on < today
                     ):
                         follow = FollowUp.PERMIT_GRANTED if rng.random() < 0.4 else FollowUp.REFUSED
                         services.stay_register_follow_up(
