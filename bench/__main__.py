@@ -296,6 +296,20 @@ def duplicates(env: dict, db: str, results: list[Result]) -> None:
     )
 
 
+# Runs argv[1:] with standard output discarded, standard error passed on; prints the wall time
+# and the child's peak resident memory as JSON; exits with the child's exit code.
+_PEAK_LAUNCHER = """
+import json, os, sys, time
+started = time.perf_counter()
+pid = os.posix_spawn(sys.argv[1], sys.argv[1:], os.environ,
+                     file_actions=[(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)])
+_, status, usage = os.wait4(pid, 0)
+seconds = time.perf_counter() - started
+print(json.dumps({"seconds": seconds, "maxrss_kib": usage.ru_maxrss}))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def import_persons(results: list[Result]) -> None:
     name = "import_persons_100k"
     log(f"{name}: `lvv import-persons` of a 100,000-row file into a fresh SQLite database")
@@ -315,33 +329,34 @@ def import_persons(results: list[Result]) -> None:
         )
         if help_ok.returncode != 0:
             raise RuntimeError("the command `lvv import-persons` does not exist yet")
-        started = time.perf_counter()
-        proc = subprocess.Popen(
-            [str(BIN / "lvv"), "import-persons", str(path)],
+        # Through a small launcher: a child forked from this process (which holds the unpickled
+        # dataset, about 1.5 GB) reports this process's size as its own ru_maxrss, because Linux
+        # carries the peak of the memory left behind at exec over. The launcher is small, so the
+        # peak it reports for its child is the import's own.
+        proc = subprocess.run(
+            [sys.executable, "-c", _PEAK_LAUNCHER, str(BIN / "lvv"), "import-persons", str(path)],
             env=env,
             cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            capture_output=True,
+            text=True,
+            check=False,
         )
-        _pid, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - started
-        stderr = proc.stderr.read().decode() if proc.stderr else ""
-        proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:
-            raise RuntimeError(f"exit {proc.returncode}: {stderr.strip()[-400:]}")
+            raise RuntimeError(f"exit {proc.returncode}: {proc.stderr.strip()[-400:]}")
+        measured = json.loads(proc.stdout.strip().splitlines()[-1])
+        elapsed, peak = measured["seconds"], measured["maxrss_kib"] / 1024
     except RuntimeError as exc:
         results.append(Result.failed(name, "rows/s", ">= 5000", str(exc)))
         results.append(Result.failed("import_persons_peak_memory", "MiB", "< 1024", str(exc)))
         return
     rate = rows / elapsed
-    peak = usage.ru_maxrss / 1024
     results.append(
         Result(name, round(rate), None, None, "rows/s", ">= 5000", rate >= 5000,
                note=f"whole command incl. start-up: {elapsed:.1f} s for {rows:,} rows (semicolon CSV)")
     )  # fmt: skip
     results.append(
         Result("import_persons_peak_memory", round(peak), None, None, "MiB", "< 1024",
-               peak < 1024, note="ru_maxrss of the import process (os.wait4)")
+               peak < 1024, note="ru_maxrss of the import process alone (os.wait4 in a small launcher)")
     )  # fmt: skip
 
 
