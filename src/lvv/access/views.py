@@ -86,20 +86,14 @@ def research(request):
     """The researcher's page and download (pseudonymised, per export a new key)."""
     if not rules.can_research_export(request.user):
         raise Http404("Deze pagina bestaat niet of u heeft geen toegang.")
-    fmt = request.GET.get("formaat")
-    if fmt in ("csv", "xlsx"):
-        from lvv.access.research import research_export
+    fmt = request.POST.get("formaat")
+    if request.method == "POST" and fmt in ("csv", "xlsx"):
+        # A background job (lvv.jobs, docs/adr/0072): the file is made by a worker and only this
+        # user can download it, for LVV_JOB_FILE_RETENTION_HOURS.
+        from lvv.jobs.services import job_start
 
-        content, _ = research_export(user=request.user, fmt=fmt)
-        response = HttpResponse(
-            content,
-            content_type="text/csv; charset=utf-8"
-            if fmt == "csv"
-            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="lvv-onderzoek.{fmt}"'
-        response["Cache-Control"] = "no-store"
-        return response
+        job = job_start(kind="research_export", by=request.user, payload={"fmt": fmt})
+        return redirect("jobs:detail", pk=job.pk)
     return render(request, "access/research.html")
 
 

@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# What each kind of job is called on its page (Dutch); unknown kinds show their code.
+KIND_LABELS = {
+    "persons_import": _("Personen importeren"),
+    "monitor_publish": _("Monitor publiceren"),
+    "caseload_export": _("Caseload exporteren"),
+    "research_export": _("Onderzoeksexport"),
+}
 
 
 class Job(models.Model):
@@ -59,3 +68,14 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS.get(self.kind, self.kind))
+
+    @property
+    def file_available_until(self) -> dt.datetime | None:
+        """Until when an export job's file can be downloaded (None: no file)."""
+        if not self.result.get("file") or self.finished_at is None:
+            return None
+        return self.finished_at + dt.timedelta(hours=settings.LVV_JOB_FILE_RETENTION_HOURS)

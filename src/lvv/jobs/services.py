@@ -17,12 +17,15 @@ rolled-back request starts nothing. A task is claimed with a conditional UPDATE
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from lvv.accounts.models import User
@@ -102,7 +105,13 @@ def job_progress(job: Job, done: int, total: int | None) -> None:
 
 
 def job_run(job_id: str) -> None:
-    """Run one job: claim it, call its handler, record the outcome. Called by the task queue."""
+    """Run one job: claim it, call its handler, record the outcome. Called by the task queue.
+
+    The claim is one conditional UPDATE (queued -> running): of two workers that receive the same
+    job (a double delivery, two queues, a retry) exactly one gets a row count of 1 and runs it.
+    Access-log lines written by the handler carry the job's id as trace id."""
+    from lvv.access.context import processing_context
+
     claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
         status=Job.Status.RUNNING, started_at=timezone.now()
     )
@@ -111,7 +120,8 @@ def job_run(job_id: str) -> None:
         return
     job = Job.objects.get(pk=job_id)
     try:
-        result = _HANDLERS[job.kind](job) or {}
+        with processing_context(channel=job.payload.get("channel", "web"), trace_id=job.pk):
+            result = _HANDLERS[job.kind](job) or {}
     except JobError as exc:
         _finish(job, Job.Status.FAILED, error=str(exc))
     except Exception as exc:
@@ -122,6 +132,10 @@ def job_run(job_id: str) -> None:
         _finish(job, Job.Status.DONE, result=result)
     finally:
         _last_write.pop(job.pk, None)
+    try:
+        job_cleanup()
+    except Exception:  # housekeeping must never fail the job that just finished
+        logger.exception("cleaning up old job files failed")
 
 
 def _finish(job: Job, status: str, *, error: str = "", result: dict | None = None) -> None:
@@ -131,3 +145,66 @@ def _finish(job: Job, status: str, *, error: str = "", result: dict | None = Non
     if status == Job.Status.DONE and job.total is not None:
         fields["done"] = job.total
     Job.objects.filter(pk=job.pk).update(**fields)
+
+
+# Housekeeping ----------------------------------------------------------------------------------
+
+# Seconds an uploaded import file may wait for its confirmation before it is removed.
+UPLOAD_MAX_AGE = 3600
+_INTERRUPTED = "De taak is onderbroken (de server is herstart). Start haar opnieuw."
+
+
+def job_file_expired(job: Job, *, now: dt.datetime | None = None) -> bool:
+    """Is this job's result file past its retention period (settings.LVV_JOB_FILE_RETENTION_HOURS)?"""
+    now = now or timezone.now()
+    retention = dt.timedelta(hours=settings.LVV_JOB_FILE_RETENTION_HOURS)
+    return job.finished_at is not None and job.finished_at < now - retention
+
+
+def job_expire_file(job: Job) -> None:
+    """Remove a job's result file and note that in its result (the job row stays)."""
+    from lvv.jobs import files
+
+    files.delete_export(job.result.get("file"))
+    job.result = {k: v for k, v in job.result.items() if k != "file"} | {"expired": True}
+    Job.objects.filter(pk=job.pk).update(result=job.result)
+
+
+def job_cleanup(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Remove result files past their retention, uploads never confirmed, and fail jobs that
+    stopped with their process (LVV_JOB_STUCK_HOURS). Run by `lvv clean-jobs` (cron), after
+    every job and, for one file, when it is asked for. Returns what it did, counted."""
+    from lvv.jobs import files
+
+    now = now or timezone.now()
+    retention = dt.timedelta(hours=settings.LVV_JOB_FILE_RETENTION_HOURS)
+    expired = Job.objects.filter(
+        status=Job.Status.DONE, finished_at__lt=now - retention, result__has_key="file"
+    )
+    n_files = 0
+    for job in expired:
+        job_expire_file(job)
+        n_files += 1
+    stuck_before = now - dt.timedelta(hours=settings.LVV_JOB_STUCK_HOURS)
+    stuck = list(
+        Job.objects.filter(
+            Q(status=Job.Status.RUNNING, started_at__lt=stuck_before)
+            | Q(status=Job.Status.QUEUED, created_at__lt=stuck_before)
+        )
+    )
+    for job in stuck:
+        updated = Job.objects.filter(pk=job.pk, status=job.status).update(
+            status=Job.Status.FAILED, finished_at=now, error=_INTERRUPTED
+        )
+        if updated and job.payload.get("file"):
+            files.delete(job.payload["file"])
+    waiting = {
+        job.payload.get("file")
+        for job in Job.objects.filter(
+            kind="persons_import", status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
+        ).only("payload")
+    }
+    uploads = files.stale_uploads(now - dt.timedelta(seconds=UPLOAD_MAX_AGE), keep=waiting)
+    for name in uploads:
+        files.delete(name)
+    return {"files": n_files, "interrupted": len(stuck), "uploads": len(uploads)}

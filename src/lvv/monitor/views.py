@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from lvv.monitor import figures, reconcile, renderers, report, selectors, services
+from lvv.jobs.services import job_start
+from lvv.monitor import figures, reconcile, renderers, report, selectors
 from lvv.monitor.access import MonitorScope, monitor_scope
 from lvv.monitor.charts import report_charts
 from lvv.monitor.models import PublishedMonitor
@@ -279,18 +280,18 @@ def monitor_publish(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Kies eerst een geldige peildatum en telwijze.")
         return redirect("monitor:index")
     cleaned = form.cleaned_data
-    published = services.monitor_publish(
-        peildatum=cleaned["peildatum"],
-        scheme=cleaned["scheme"],
+    # A background job (lvv.jobs handler "monitor_publish" calls services.monitor_publish): the
+    # national monitor takes seconds; the job page shows progress and links to the result.
+    job = job_start(
+        kind="monitor_publish",
         by=request.user,
-        suppress_small_cells=cleaned.get("suppress"),
+        payload={
+            "peildatum": cleaned["peildatum"].isoformat(),
+            "scheme": cleaned["scheme"],
+            "suppress_small_cells": cleaned.get("suppress"),
+        },
     )
-    messages.success(
-        request,
-        f"Monitor gepubliceerd (SHA-256 {published.sha256[:12]}…); de cijfers liggen vast met "
-        f"de registratie tot {timezone.localtime(published.known_at):%d-%m-%Y %H:%M:%S}.",
-    )
-    return redirect("monitor:published")
+    return redirect("jobs:detail", pk=job.pk)
 
 
 @login_required

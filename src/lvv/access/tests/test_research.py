@@ -9,32 +9,54 @@ from django.urls import reverse
 from lvv.access.models import AccessRecord
 from lvv.accounts.models import Role
 from lvv.accounts.testing import login_with_2fa
+from lvv.jobs.models import Job
 from lvv.registry.tests.factories import PersonFactory, StayFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def _rows(response):
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+def _download(client, fmt: str, on_commit) -> bytes:
+    """Start the export (a background job, run at once in tests) and download its file."""
+    with on_commit(execute=True):
+        response = client.post(reverse("access:research"), {"formaat": fmt})
+    assert response.status_code == 302
+    job = Job.objects.filter(kind="research_export").first()
+    assert job.status == Job.Status.DONE, job.error
+    file = client.get(reverse("jobs:file", args=[job.pk]))
+    assert file.status_code == 200
+    return b"".join(file.streaming_content)
 
 
-def test_researcher_gets_pseudonymised_rows_and_each_export_is_logged(client):
+def _rows(content: bytes):
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_researcher_gets_pseudonymised_rows_and_each_export_is_logged(
+    client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    on_commit = django_capture_on_commit_callbacks
     person = PersonFactory(family_name="Onderzoekstest", v_number="9876543210", birth_year=1990)
     StayFactory(person=person)
     researcher = UserFactory(role=Role.RESEARCHER)
     login_with_2fa(client, researcher)
-    first = client.get(reverse("access:research"), {"formaat": "csv"})
-    assert first.status_code == 200
-    body = first.content.decode("utf-8-sig")
+    first = _download(client, "csv", on_commit)
+    body = first.decode("utf-8-sig")
     assert "Onderzoekstest" not in body and "9876543210" not in body and str(person.pk) not in body
     (row,) = _rows(first)
     assert row["geboortejaar"] == "1990" and row["land_van_herkomst"] == "ERI"
-    second = client.get(reverse("access:research"), {"formaat": "csv"})
+    second = _download(client, "csv", on_commit)
     assert _rows(second)[0]["pseudoniem"] != row["pseudoniem"]  # a new key per export
     lines = AccessRecord.objects.for_person(person.pk).select_related("audit")
-    assert lines.count() == 2
+    # Per export: one line when the file is made, one when it is downloaded.
+    assert sorted(line.operation for line in lines) == [
+        "download",
+        "download",
+        "research_export_csv",
+        "research_export_csv",
+    ]
     assert {(line.activity, line.audit.channel) for line in lines} == {("research", "export")}
-    assert client.get(reverse("access:research"), {"formaat": "xlsx"}).status_code == 200
+    assert _download(client, "xlsx", on_commit)[:2] == b"PK"
 
 
 @pytest.mark.parametrize(
@@ -43,4 +65,4 @@ def test_researcher_gets_pseudonymised_rows_and_each_export_is_logged(client):
 def test_other_roles_get_no_research_export(client, role):
     StayFactory()
     login_with_2fa(client, UserFactory(role=role))
-    assert client.get(reverse("access:research"), {"formaat": "csv"}).status_code == 404
+    assert client.post(reverse("access:research"), {"formaat": "csv"}).status_code == 404

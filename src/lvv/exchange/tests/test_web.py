@@ -14,6 +14,7 @@ from django.urls import reverse
 from lvv.access.models import AccessRecord
 from lvv.accounts.models import Organisation, Role
 from lvv.exchange import views
+from lvv.jobs.models import Job
 from lvv.registry.models import Event, Stay
 from lvv.registry.tests.factories import (
     LVVFactory,
@@ -36,6 +37,7 @@ FILE = (
 @pytest.fixture
 def coordinator(settings, tmp_path):
     settings.DATA_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
     ams = LVVFactory(name="Amsterdam")
     LVVFactory(name="Utrecht")
     user = UserFactory(username="gemeente-amsterdam", lvvs=[ams])
@@ -54,20 +56,44 @@ def _upload(client, text: str, name: str = "personen.csv"):
     )
 
 
-def test_upload_validate_then_confirm(client, coordinator, tmp_path):
+def _uploads(tmp_path) -> list:
+    return list((tmp_path / "media" / "jobs" / "uploads").glob("*"))
+
+
+def test_upload_validate_then_confirm_runs_a_job(
+    client, coordinator, tmp_path, django_capture_on_commit_callbacks
+):
     _login(client, coordinator)
     response = _upload(client, FILE)
     assert response.status_code == 200
     assert "alle regels zijn in orde" in response.content.decode()
     assert Stay.objects.count() == 0  # nothing before the confirm step
     upload_id = response.context["upload_id"]
-    assert list((tmp_path / "uploads").glob("*"))  # kept until confirmed
-    response = client.post(reverse("exchange:import_confirm", args=[upload_id]))
+    assert _uploads(tmp_path)  # kept until the import job finished
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("exchange:import_confirm", args=[upload_id]))
+    job = Job.objects.get()
+    assert (job.kind, job.created_by) == ("persons_import", coordinator)
     assert response.status_code == 302
+    assert response["Location"] == reverse("jobs:detail", args=[job.pk])
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.error
     assert Stay.objects.count() == 2
     assert set(Event.objects.values_list("source", flat=True)) == {"import"}
     assert Event.objects.filter(recorded_by=coordinator).count() == Event.objects.count()
-    assert not list((tmp_path / "uploads").glob("*"))  # deleted after the import
+    assert not _uploads(tmp_path)  # deleted after the import
+    page = client.get(response["Location"]).content.decode()
+    assert "Nieuwe verblijven</dt><dd>2" in page
+    assert reverse("registry:person_list") + f"?lvv={coordinator.lvvs.get().pk}" in page
+
+
+def test_cancel_removes_the_upload_and_starts_nothing(client, coordinator, tmp_path):
+    _login(client, coordinator)
+    upload_id = _upload(client, FILE).context["upload_id"]
+    response = client.post(reverse("exchange:import_confirm", args=[upload_id]), {"annuleren": "1"})
+    assert response.status_code == 302
+    assert not _uploads(tmp_path)
+    assert not Job.objects.exists() and not Stay.objects.exists()
 
 
 def test_upload_with_errors_shows_every_row_and_writes_nothing(client, coordinator, tmp_path):
@@ -78,7 +104,7 @@ def test_upload_with_errors_shows_every_row_and_writes_nothing(client, coordinat
     assert "2 fouten gevonden" in page
     assert "you do not work in LVV" in page and "is not a real date" in page
     assert Stay.objects.count() == 0
-    assert not list((tmp_path / "uploads").glob("*"))
+    assert not _uploads(tmp_path)
 
 
 def test_only_coordinators_may_upload(client, coordinator):
@@ -99,7 +125,20 @@ def test_confirm_needs_the_same_session(client, coordinator):
     assert Stay.objects.count() == 0
 
 
-def test_caseload_export_csv_and_xlsx(client):
+def _export(client, fmt: str, callbacks):
+    """Start the export job (it runs at once in tests) and download its file."""
+    with callbacks(execute=True):
+        response = client.post(reverse("exchange:export", args=[fmt]))
+    assert response.status_code == 302, response.status_code
+    job = Job.objects.get(pk=response["Location"].rstrip("/").rsplit("/", 1)[-1])
+    assert job.status == Job.Status.DONE, job.error
+    return client.get(reverse("jobs:file", args=[job.pk]))
+
+
+def test_caseload_export_csv_and_xlsx(
+    client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
     ams = LVVFactory(name="Amsterdam")
     ngo = OrganisationFactory(name="NGO A", kind=Organisation.Kind.NGO)
     other = OrganisationFactory(name="NGO B", kind=Organisation.Kind.NGO)
@@ -113,26 +152,35 @@ def test_caseload_export_csv_and_xlsx(client):
     worker = UserFactory(role=Role.CASE_WORKER, organisation=ngo, lvvs=[ams])
     _login(client, worker)
     before = AccessRecord.objects.count()
-    response = client.get(reverse("exchange:export", args=["csv"]))
+    response = _export(client, "csv", django_capture_on_commit_callbacks)
     assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    rows = list(
+        csv.reader(
+            io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";"
+        )
+    )
     assert len(rows) == 2  # header + only the own NGO's participant
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["correspondentienummer"] == "'=1+1"
     assert row["achternaam"] == "'@SUM(A1)"
     assert row["datum_toelating"] == mine.admission_date.strftime("%d-%m-%Y")
-    assert AccessRecord.objects.count() == before + 1  # one line per person exported
-    response = client.get(reverse("exchange:export", args=["xlsx"]))
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    # One line per person exported when the file is made, one more per download.
+    lines = AccessRecord.objects.for_person(mine.person_id).order_by("id")
+    assert [line.operation for line in lines] == ["export", "download"]
+    assert AccessRecord.objects.count() == before + 2
+    response = _export(client, "xlsx", django_capture_on_commit_callbacks)
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     values = list(sheet.iter_rows(values_only=True))
     assert len(values) == 2 and values[1][1] == "'=1+1"
-    assert response["Cache-Control"] == "no-store"
+    assert "no-store" in response["Cache-Control"]
+    assert response["Content-Disposition"].startswith('attachment; filename="caseload-')
 
 
 def test_export_refused_for_roles_without_person_access(client):
     admin = UserFactory(role=Role.ADMINISTRATOR)
     _login(client, admin)
-    assert client.get(reverse("exchange:export", args=["csv"])).status_code == 403
+    assert client.post(reverse("exchange:export", args=["csv"])).status_code == 403
+    assert not Job.objects.exists()
 
 
 def test_escape_formula():

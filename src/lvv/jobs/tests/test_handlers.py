@@ -1,44 +1,99 @@
-"""The ready-made job kinds run the owning apps' services in the background."""
+"""The job kinds run the owning apps' public functions in the background."""
 
 import datetime as dt
 
 import pytest
+from django.core.files.base import ContentFile
 
+from lvv.access.models import AccessRecord
+from lvv.accounts.models import Organisation, Role
+from lvv.jobs import files
 from lvv.jobs.models import Job
 from lvv.jobs.services import job_start
 from lvv.monitor.models import PublishedMonitor
-from lvv.registry.models import CapacityRecord, Stay
-from lvv.registry.tests.factories import LVVFactory, StayFactory, UserFactory
+from lvv.registry.models import CapacityRecord, Event, Stay
+from lvv.registry.tests.factories import (
+    LVVFactory,
+    OrganisationFactory,
+    StayFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+GOOD = "lvv;correspondentienummer;datum_toelating\nAssen;A-1;05-02-2020\nAssen;A-2;06-02-2020\n"
 
-def test_a_person_file_is_imported_as_a_job_and_the_upload_removed(tmp_path):
-    path = tmp_path / "personen.csv"
-    path.write_text(
-        "lvv;correspondentienummer;datum_toelating\nAssen;A-1;05-02-2020\nAssen;A-2;06-02-2020\n",
-        encoding="utf-8",
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def _upload(text: str) -> str:
+    return files.store_upload(ContentFile(text.encode("utf-8")), ".csv")
+
+
+def test_a_person_file_is_imported_as_a_job_with_progress_and_the_upload_removed(monkeypatch):
+    from lvv.jobs import handlers
+
+    seen = []
+    real = handlers.job_progress
+    monkeypatch.setattr(
+        handlers, "job_progress", lambda job, d, t: (seen.append((d, t)), real(job, d, t))
     )
+    name = _upload(GOOD)
     job = job_start(
         kind="persons_import",
         by=UserFactory(),
-        payload={"path": str(path), "name": "personen.csv", "allowed_lvv_ids": None},
+        payload={"file": name, "name": "personen.csv", "allowed_lvv_ids": None},
     )
     job.refresh_from_db()
     assert job.status == Job.Status.DONE, job.error
-    assert job.result["stays_created"] == 2
+    assert job.result["stays_created"] == 2 and job.result["rows"] == 2
+    assert (job.done, job.total) == (2, 2)
+    assert seen == [(0, None), (2, 2)]  # unknown length while checking, then per batch written
     assert Stay.objects.filter(lvv__name="Assen").count() == 2
-    assert not path.exists()
+    assert not files.exists(name)
 
 
-def test_an_invalid_person_file_fails_the_job_with_its_problems_and_writes_nothing(tmp_path):
-    path = tmp_path / "personen.csv"
-    path.write_text("lvv;correspondentienummer;datum_toelating\nAssen;A-1;31-02-2020\n")
-    job = job_start(kind="persons_import", by=None, payload={"path": str(path), "name": "p.csv"})
+def test_an_invalid_person_file_fails_the_job_with_its_problems_and_writes_nothing():
+    name = _upload("lvv;correspondentienummer;datum_toelating\nAssen;A-1;31-02-2020\n")
+    job = job_start(kind="persons_import", by=None, payload={"file": name, "name": "p.csv"})
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED
     assert job.error.startswith("Niets geïmporteerd: 1 fout(en).")
-    assert not Stay.objects.exists()
+    assert not Stay.objects.exists() and not Event.objects.exists()
+    assert not files.exists(name)
+
+
+def test_an_import_that_crashes_halfway_writes_nothing(monkeypatch):
+    """All or nothing: a failure after rows were written rolls the whole file back."""
+    from lvv.exchange import services
+
+    real = services._write_batch
+
+    def write_then_crash(*args, **kwargs):
+        real(*args, **kwargs)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "_write_batch", write_then_crash)
+    name = _upload(GOOD)
+    job = job_start(kind="persons_import", by=None, payload={"file": name, "name": "p.csv"})
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert "disk full" not in job.error
+    assert not Stay.objects.exists() and not Event.objects.exists()
+    assert not files.exists(name)
+
+
+def test_an_upload_gone_fails_the_job_clearly():
+    job = job_start(kind="persons_import", by=None, payload={"file": "jobs/uploads/x.csv"})
+    job.refresh_from_db()
+    assert (job.status, job.error) == (
+        Job.Status.FAILED,
+        "Het bestand is niet meer beschikbaar. Lees het opnieuw in.",
+    )
 
 
 def test_a_monitor_is_published_as_a_job():
@@ -54,3 +109,43 @@ def test_a_monitor_is_published_as_a_job():
     assert job.status == Job.Status.DONE, job.error
     published = PublishedMonitor.objects.get(pk=job.result["published_id"])
     assert published.sha256 == job.result["sha256"]
+    assert job.percent == 100
+
+
+def test_the_caseload_export_job_stores_the_visible_stays_and_logs_them():
+    ams = LVVFactory(name="Amsterdam")
+    ngo = OrganisationFactory(name="NGO A", kind=Organisation.Kind.NGO)
+    mine = StayFactory(lvv=ams, organisation=ngo, correspondence_number="M-1")
+    StayFactory(lvv=ams, correspondence_number="O-1")  # another organisation's
+    worker = UserFactory(role=Role.CASE_WORKER, organisation=ngo, lvvs=[ams])
+    job = job_start(kind="caseload_export", by=worker, payload={"fmt": "csv"})
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.error
+    assert job.result["persons"] == 1
+    with files.open_file(job.result["file"]) as fh:
+        body = fh.read().decode("utf-8-sig")
+    assert "M-1" in body and "O-1" not in body
+    assert files.export_persons(job.result["file"]) == [str(mine.person_id)]
+    line = AccessRecord.objects.for_person(mine.person_id).select_related("audit").get()
+    assert (line.operation, line.audit.channel, line.trace_id) == ("export", "export", job.pk)
+
+
+def test_the_research_export_job_makes_a_pseudonymised_file():
+    stay = StayFactory()
+    job = job_start(
+        kind="research_export", by=UserFactory(role=Role.RESEARCHER), payload={"fmt": "xlsx"}
+    )
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.error
+    assert job.result["filename"] == "lvv-onderzoek.xlsx"
+    assert files.export_persons(job.result["file"]) == [str(stay.person_id)]
+
+
+@pytest.mark.parametrize("kind", ["caseload_export", "research_export"])
+def test_an_export_by_someone_who_may_not_export_fails_and_stores_nothing(kind, media):
+    StayFactory()
+    job = job_start(kind=kind, by=UserFactory(role=Role.ADMINISTRATOR), payload={"fmt": "csv"})
+    job.refresh_from_db()
+    assert (job.status, job.error) == (Job.Status.FAILED, "U mag deze export niet (meer) maken.")
+    assert not list(media.rglob("*.csv"))
+    assert not AccessRecord.objects.exists()

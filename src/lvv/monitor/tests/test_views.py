@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from lvv.access.models import AccessRecord
 from lvv.accounts.models import Organisation, Role
+from lvv.jobs.models import Job
 from lvv.monitor.models import PublishedMonitor
 from lvv.monitor.tests.world import build_world, expected
 from lvv.registry.tests.factories import OrganisationFactory, UserFactory
@@ -99,14 +100,22 @@ def test_reconcile_counts_only_for_the_bureau(client, world):
     assert len(response.context["rows"]) == 6  # A1, A2, A3, A4, A5, A11
 
 
-def test_publish_button(client, world):
+def test_publish_button_starts_a_job_that_publishes(
+    client, world, django_capture_on_commit_callbacks
+):
     client.force_login(world["bureau"])
-    response = client.post(reverse("monitor:publish"), Q)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("monitor:publish"), Q)
+    job = Job.objects.get(kind="monitor_publish")
     assert response.status_code == 302
+    assert response["Location"] == reverse("jobs:detail", args=[job.pk])
     published = PublishedMonitor.objects.get()
     assert json.loads(published.document) == expected("evaluation")
+    page = client.get(response["Location"]).content.decode()
+    assert reverse("monitor:published_json", args=[published.pk]) in page
     client.force_login(world["researcher"])
     assert client.post(reverse("monitor:publish"), Q).status_code == 403
+    assert Job.objects.count() == 1
 
 
 def test_case_worker_sees_own_lvv_and_only_own_stays_behind_a_number(client, world):
