@@ -40,6 +40,7 @@ __all__ = [
     "can_see_aggregates",
     "can_see_persons",
     "can_view_access_log",
+    "changeable_stays",
     "log_access",
     "log_access_bulk",
     "logged_processing",
@@ -107,9 +108,26 @@ def visible_categories(
         person_id = person.pk
     else:
         person_id = _parse_uuid(person)
-    if person_id is None or not persons_visible_to(user).filter(pk=person_id).exists():
+    reached = isinstance(person, Person) and getattr(person, _REACHED_BY, None) == user.pk
+    if not reached and (
+        person_id is None or not persons_visible_to(user).filter(pk=person_id).exists()
+    ):
         return set()
     return rules.visible_categories(user, person_id, action)
+
+
+# Set by access_person on the Person it returns: the user it was allowed to. visible_categories need
+# not ask again whether that user can reach that person (the same request, a moment later).
+_REACHED_BY = "_lvv_gate_reached_by"
+
+
+def changeable_stays(user: User, stays: Iterable[Stay]) -> set[uuid.UUID]:
+    """The ids of those of `stays` the user may change (`can_change_stay` for each), in one query
+    whatever their number (none for roles that change nothing)."""
+    ids = [s.pk for s in stays]
+    if not ids or not rules.may_change_stays(user):
+        return set()
+    return set(stays_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def visible_categories_bulk(
@@ -307,6 +325,8 @@ def access_person(
                 person = None
             shown = wanted
     outcome = Outcome.ALLOWED if person else Outcome.REFUSED
+    if person is not None:
+        setattr(person, _REACHED_BY, user.pk)
     if pk is not None and (person is not None or Person.objects.filter(pk=pk).exists()):
         log_access(
             user,

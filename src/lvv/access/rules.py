@@ -162,12 +162,13 @@ def can_register_in(user: User, lvv: LVV) -> bool:
     return registrable_lvvs(user).filter(pk=lvv.pk).exists()
 
 
+def may_change_stays(user: User) -> bool:
+    """Whether the user's role changes stays at all (which ones: those in `stay_filter`)."""
+    return _active(user) and user.role in CASE_ROLES
+
+
 def can_change_stay(user: User, stay: Stay) -> bool:
-    return (
-        _active(user)
-        and user.role in CASE_ROLES
-        and Stay.objects.filter(stay_filter(user), pk=stay.pk).exists()
-    )
+    return may_change_stays(user) and Stay.objects.filter(stay_filter(user), pk=stay.pk).exists()
 
 
 def role_categories(user: User, action: str = VIEW) -> set[str]:

@@ -23,6 +23,7 @@ from lvv.registry.taxonomy import (
     Scenario,
     TargetGroup,
 )
+from lvv.web.widgets import FastSelect
 
 YES_NO = [("ja", _("Ja")), ("nee", _("Nee"))]
 
@@ -378,11 +379,16 @@ class PersonFilterForm(Form):
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     lvv = forms.ModelChoiceField(
-        label=_("LVV"), queryset=LVV.objects.none(), required=False, empty_label=_("Alle")
+        label=_("LVV"),
+        queryset=LVV.objects.none(),
+        required=False,
+        empty_label=_("Alle"),
+        widget=FastSelect,
     )
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
+        widget=FastSelect,
         choices=[
             ("", _("Alle")),
             ("in", _("In de LVV (toegelaten)")),
@@ -392,16 +398,23 @@ class PersonFilterForm(Form):
         ],
     )
     scenario = forms.ChoiceField(
-        label=_("Scenario"), required=False, choices=[("", _("Alle")), *Scenario.choices]
+        label=_("Scenario"),
+        required=False,
+        choices=[("", _("Alle")), *Scenario.choices],
+        widget=FastSelect,
     )
     organisation = forms.ModelChoiceField(
         label=_("Organisatie"),
         queryset=Organisation.objects.none(),
         required=False,
         empty_label=_("Alle"),
+        widget=FastSelect,
     )
     target_group = forms.ChoiceField(
-        label=_("Doelgroep"), required=False, choices=[("", _("Alle")), *TargetGroup.choices]
+        label=_("Doelgroep"),
+        required=False,
+        choices=[("", _("Alle")), *TargetGroup.choices],
+        widget=FastSelect,
     )
 
     def __init__(self, *args, lvvs: QuerySet[LVV], **kwargs):

@@ -21,6 +21,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -34,6 +35,7 @@ from lvv.registry.countries import all_countries
 from lvv.registry.models import Event, EventKind, Location, Person, PersonAlias, Stay
 from lvv.registry.models.stay import OPEN_STATUSES, StayStatus
 from lvv.registry.taxonomy import FollowUp, OutflowType, Scenario, TargetGroup
+from lvv.web.choices import choice_label
 
 PAGE_SIZE = 50
 # The data categories (lvv.access DataCategory values) the persons list shows.
@@ -58,6 +60,37 @@ def _apply_errors(form: forms.Form, exc: ValidationError, aliases: dict[str, str
 
 
 # The persons list ---------------------------------------------------------------------------------
+
+
+# The list counts its rows up to this number (or up to the page asked for, when further on): an exact
+# count of every stay a national user sees costs more than the page itself (ADR 0088).
+COUNT_BOUND = 1000
+
+
+class BoundedPaginator(Paginator):
+    """A Paginator that counts at most `max(COUNT_BOUND, wanted page x per_page)` rows, plus one to
+    know whether there are more. When there are, `exact` is false, `count` is that bound plus one
+    (so the next page exists) and the page says "meer dan ..." instead of a total."""
+
+    def __init__(self, object_list, per_page, *, wanted: str | None = None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        try:
+            number = max(int(wanted or 1), 1)
+        except (TypeError, ValueError):
+            number = 1
+        self.limit = max(COUNT_BOUND, number * per_page)
+        self.exact = True
+
+    @cached_property
+    def count(self) -> int:
+        # Counted without ORDER BY or joins; LIMIT inside, so PostgreSQL stops at the bound.
+        n = self.object_list.order_by().values("pk")[: self.limit + 1].count()
+        self.exact = n <= self.limit
+        return n
+
+    @property
+    def limit_display(self) -> str:
+        return f"{self.limit:,}".replace(",", ".")
 
 
 def _filtered_stays(user, form: registry_forms.PersonFilterForm):
@@ -116,7 +149,9 @@ def person_list(request: HttpRequest) -> HttpResponse:
         .select_related("person", "lvv", "organisation")
         .order_by("person__family_name", "person__given_names", "person_id", "-registration_date")
     )
-    page = Paginator(stays, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    page = BoundedPaginator(stays, PAGE_SIZE, wanted=request.GET.get("pagina")).get_page(
+        request.GET.get("pagina")
+    )
     rows = list(page.object_list)
     can_register = gate.registrable_lvvs(request.user).exists()
     if can_register:
@@ -246,7 +281,7 @@ def _timeline(
     entries = [
         TimelineEntry(
             event=e,
-            title=e.get_kind_display(),
+            title=choice_label(e, "kind"),
             details=_event_details(e, names),
             lvv=e.stay.lvv.name if e.stay_id else "",
             voided_by=voids.get(e.pk),
@@ -280,7 +315,7 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         .order_by("-registration_date", "-created_at")
     )
     shown = gate.visible_categories(request.user, person)
-    changeable = {s.pk for s in stays if gate.can_change_stay(request.user, s)}
+    changeable = gate.changeable_stays(request.user, stays)
     for stay in stays:
         stay.can_change = stay.pk in changeable
     can_correct = IDENTITY in gate.visible_categories(request.user, person, action="change")

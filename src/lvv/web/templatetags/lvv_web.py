@@ -11,6 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from lvv.web import panels
+from lvv.web.choices import choice_label
 
 register = template.Library()
 
@@ -84,3 +85,10 @@ def short_label(value: str) -> str:
 def invalid_fields(form: Any) -> list[Any]:
     """The visible bound fields of a form that have errors (for an error summary)."""
     return [bound for bound in form.visible_fields() if bound.errors]
+
+
+@register.filter
+def label(instance: Any, field_name: str) -> str:
+    """The display label of a choice field: `{{ stay|label:"status" }}` is
+    `stay.get_status_display()`, with the labels looked up once per process (lvv.web.choices)."""
+    return choice_label(instance, field_name)
