@@ -1,5 +1,6 @@
 """The web import in Chromium: a coordinator uploads a file with errors, sees every invalid row,
-uploads a good file, sees the summary and confirms."""
+uploads a good file, sees the summary, confirms, follows the background job's progress bar and
+sees the import's summary when the job finished."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from lvv.jobs.models import Job
+from lvv.jobs.services import job_run
 from lvv.registry.demo import DEMO_PASSWORD
 from lvv.registry.models import Stay
 from lvv.web.tests.browser import assert_accessible, login, screenshot
@@ -18,6 +21,9 @@ def test_import_upload_in_the_browser(
     browser_page, live_server, demo_structure, tmp_path, settings
 ):
     settings.DATA_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # The queue keeps the job until this test runs it, so the page shows it waiting first.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     page = browser_page
     login(page, live_server, "gemeente-amsterdam", DEMO_PASSWORD)
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Importeren").click()
@@ -46,5 +52,19 @@ def test_import_upload_in_the_browser(
     assert Stay.objects.count() == 0
     page.get_by_role("button", name="Importeren").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Import van goed.csv voltooid: 3 nieuw").is_visible()
+    assert page.get_by_role("heading", name="Personen importeren", level=1).is_visible()
+    assert page.get_by_role("progressbar").is_visible()
+    assert page.get_by_text("In de wachtrij").is_visible()
+    assert_accessible(page)
+    screenshot(page, "jobs-import-progress")
+    assert Stay.objects.count() == 0
+    job = Job.objects.get(kind="persons_import")
+    job_run(str(job.pk))  # what a worker does; the page polls and shows the outcome
+    summary = page.get_by_text("Nieuwe verblijven")
+    summary.wait_for()
+    assert page.locator(".job-result dd").nth(2).inner_text() == "3"
+    assert page.get_by_role("link", name="Bekijk de geïmporteerde personen").is_visible()
+    assert_accessible(page)
+    screenshot(page, "jobs-import-done")
     assert Stay.objects.filter(lvv__name="Amsterdam").count() == 3
+    assert not list((tmp_path / "media" / "jobs" / "uploads").glob("*"))
