@@ -8,7 +8,9 @@ class WorkflowConfig(AppConfig):
 
     def ready(self) -> None:
         from lvv.web import panels
-        from lvv.workflow import erasure, views  # noqa: F401 (erasure connects its receiver)
+
+        # erasure and duplicates connect their receivers (duplicates: the derived name keys)
+        from lvv.workflow import duplicates, erasure, views  # noqa: F401
 
         panels.register_home_section(
             key="workflow.queue",

@@ -1,15 +1,22 @@
 """The national duplicate check ("shopping"): is the person being registered already known in any
 LVV?
 
-Blocking first, scoring second, so a check costs a few indexed queries however large the register:
+Blocking first, scoring second, in ONE query however large the register (ADR 0053, ADR 0080):
 1. exact V-number (indexed column);
-2. birth year within one year and the same country, when both are known (index
-   person_dup_block);
-3. the same family name (or a given name, for swapped names), case-insensitive, on persons and
-   aliases (functional indexes person_family_lower / alias_family_lower): this block finds
-   persons whose birth year or country is unknown on either side.
-Only the persons in those blocks are scored with rapidfuzz (token-sort/set ratio on the normalised
-full names, every name of either side against every alias of the other)."""
+2. phonetic keys of every name part (`NameKey`, a derived table of this app: index on key,
+   country, birth year): any person or alias sharing a key with any name part of the person,
+   restricted in the index to the same or an unknown country and a birth year within one year (or
+   unknown), as the scoring would anyway; the persons sharing the most keys first, at most
+   KEY_CAP of them;
+3. birth year within one year and the same (or unknown) country (index person_dup_block), for
+   names spelt too differently to share a key, at most BLOCK_CAP, closest birth year first;
+4. the exact family name (or the given name, for swapped names), case-insensitive, on persons
+   and aliases (functional indexes person_family_lower / alias_family_lower): persons whose keys
+   are not built yet (a bulk load) are still found as before.
+The candidates come back with their own names and their aliases' names in the same query and are
+scored with rapidfuzz in vectorised `cdist` calls (token sort ratio, and token set ratio when
+both names have two parts or more; on the written and on the romanisation-folded names), every
+name of either side against every name of the other."""
 
 from __future__ import annotations
 
@@ -20,13 +27,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.db.models.functions import Lower
+import numpy as np
+from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from rapidfuzz import fuzz, process
 
 from lvv.registry.models import Person, PersonAlias
 
 NAME_THRESHOLD = 85  # token-set ratio (0-100) from which two names are considered alike
-MAX_BLOCK = 5000  # safety valve: a block this large is scored on family name only
+KEY_CAP = 400  # at most this many persons from the name-key block (most shared keys first)
+BLOCK_CAP = 1000  # ... from the birth-year/country block (closest birth year first)
+NAME_CAP = 1000  # ... from the exact family-name block
 
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -59,6 +71,149 @@ def name_score(a: str, b: str) -> float:
     return score
 
 
+# Phonetic keys ----------------------------------------------------------------------------------
+
+# Particles that say little about who someone is; they get no key of their own.
+_PARTICLES = "al el ul abu abou bin ben ibn bint ould ag de da di du dos das van der den le la y"
+PARTICLES = frozenset(_PARTICLES.split(" "))
+# Romanisations of the same sound, folded before vowels are dropped (order matters: digraphs
+# first). 'ch' is read as the French 'sh' (Chaaban / Shaaban, Cherif / Sherif).
+_FOLDS = (
+    ("sch", "s"), ("sh", "s"), ("ch", "s"), ("kh", "h"), ("gh", "g"), ("ph", "f"), ("dj", "j"),
+    ("dh", "d"), ("th", "t"), ("ck", "k"), ("q", "k"), ("c", "k"), ("x", "ks"), ("z", "s"),
+    ("w", "v"),
+)  # fmt: skip
+_DROP = str.maketrans("", "", "aeiouyh")
+_REPEAT = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=200_000)
+def phonetic_key(token: str) -> str:
+    """A consonant skeleton of one normalised name part that survives the usual variation in
+    romanisation and vowel typos: Mohammed, Mohamed, Muhammad -> 'md'; Hussein, Husain,
+    Hossein -> 'hsn'. The first letter stays (any vowel as 'a'); later vowels and 'h' go; doubled
+    letters count once. Empty for particles and parts of one letter."""
+    if len(token) < 2 or token in PARTICLES:
+        return ""
+    for old, new in _FOLDS:
+        if old in token:
+            token = token.replace(old, new)
+    head = "a" if token[0] in "aeiouy" else token[0]
+    key = _REPEAT.sub(r"\1", head + token[1:].translate(_DROP))
+    return key[:16]
+
+
+_VOWELS = str.maketrans("oeyu", "uiiu")
+
+
+@lru_cache(maxsize=200_000)
+def fold_name(name: str) -> str:
+    """A normalised name with romanisation folded but vowels kept apart (o/u, e/i/y, a), for
+    scoring: 'mohammed hussein' and 'muhammad husain' -> 'muhamid husin' / 'muhamad husain'
+    score 89 where the written forms score 77, while 'hassan' and 'hussein' stay apart."""
+    out = []
+    for token in name.split():
+        for old, new in _FOLDS:
+            if old in token:
+                token = token.replace(old, new)
+        out.append(_REPEAT.sub(r"\1", token.translate(_VOWELS)))
+    return " ".join(out)
+
+
+def name_keys(names: Iterable[str]) -> set[str]:
+    """The keys of every part of the given normalised names."""
+    return {k for name in names for part in name.split() if (k := phonetic_key(part))}
+
+
+# The derived table ------------------------------------------------------------------------------
+
+
+def _key_rows(people: Iterable[tuple], aliases: dict) -> list:
+    from lvv.workflow.models import NameKey
+
+    rows = []
+    for pk, given, family, birth_year, country in people:
+        names = [_full(given, family), *(_full(g, f) for g, f in aliases.get(pk, ()))]
+        for code in sorted(name_keys(names)):
+            rows.append(
+                NameKey(person_id=pk, code=code, birth_year=birth_year, country=country or "")
+            )
+    return rows
+
+
+_PERSON_FIELDS = ("pk", "given_names", "family_name", "birth_year", "country")
+
+
+def name_keys_refresh(person_ids: Iterable[uuid.UUID]) -> None:
+    """Rebuild the name keys of these persons from their current columns and aliases. Writers
+    that bypass `Model.save` (bulk imports, restores) call this, or `name_keys_rebuild`."""
+    from lvv.workflow.models import NameKey
+
+    ids = list(person_ids)
+    if not ids:
+        return
+    aliases: dict = {}
+    for pk, given, family in PersonAlias.objects.filter(person_id__in=ids).values_list(
+        "person_id", "given_names", "family_name"
+    ):
+        aliases.setdefault(pk, []).append((given, family))
+    people = Person.objects.filter(pk__in=ids).order_by().values_list(*_PERSON_FIELDS)
+    with transaction.atomic():
+        NameKey.objects.filter(person_id__in=ids).delete()
+        NameKey.objects.bulk_create(_key_rows(people, aliases), batch_size=2000)
+
+
+def name_keys_rebuild(*, batch: int = 20_000) -> int:
+    """Rebuild the whole table from the persons and aliases (after a bulk load); returns the rows
+    written."""
+    from lvv.workflow.models import NameKey
+
+    written = 0
+    with transaction.atomic():
+        NameKey.objects.all().delete()
+        aliases: dict = {}
+        for pk, given, family in PersonAlias.objects.values_list(
+            "person_id", "given_names", "family_name"
+        ).iterator(chunk_size=batch):
+            aliases.setdefault(pk, []).append((given, family))
+        people = Person.objects.order_by().values_list(*_PERSON_FIELDS).iterator(chunk_size=batch)
+        chunk: list[tuple] = []
+        for row in people:
+            chunk.append(row)
+            if len(chunk) == batch:
+                written += len(NameKey.objects.bulk_create(_key_rows(chunk, aliases), 5000))
+                chunk = []
+        written += len(NameKey.objects.bulk_create(_key_rows(chunk, aliases), 5000))
+    return written
+
+
+def name_keys_stale() -> bool:
+    """True when persons with a name exist but no key at all (a bulk load or restore without a
+    rebuild); two cheap EXISTS queries."""
+    from lvv.workflow.models import NameKey
+
+    if NameKey.objects.exists():
+        return False
+    return Person.objects.exclude(given_names="", family_name="").exists()
+
+
+@receiver(post_save, sender=Person, dispatch_uid="workflow.name_keys_person")
+def _person_saved(sender, instance: Person, created: bool, raw: bool = False, **kwargs) -> None:
+    if raw or (created and not (instance.given_names or instance.family_name)):
+        return  # a fixture, or the empty row person_create starts with
+    name_keys_refresh([instance.pk])
+
+
+@receiver(post_save, sender=PersonAlias, dispatch_uid="workflow.name_keys_alias_saved")
+@receiver(post_delete, sender=PersonAlias, dispatch_uid="workflow.name_keys_alias_deleted")
+def _alias_changed(sender, instance: PersonAlias, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        name_keys_refresh([instance.person_id])
+
+
+# The check --------------------------------------------------------------------------------------
+
+
 @dataclass
 class Match:
     """A person record that may be the same human being, with why."""
@@ -66,6 +221,77 @@ class Match:
     person_id: uuid.UUID
     score: int
     reasons: list[str] = field(default_factory=list)
+
+
+def _in(values: Sequence) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _candidate_sql(
+    *, v_number: str, keys: Sequence[str], lowered: Sequence[str], birth_year, country: str
+) -> tuple[str, list]:
+    """The one query: candidate ids from every block (each an indexed look-up with its own cap),
+    then their rows and their aliases' rows."""
+    from lvv.workflow.models import NameKey
+
+    q = connection.ops.quote_name
+    person, alias, key = (q(m._meta.db_table) for m in (Person, PersonAlias, NameKey))
+    blocks: list[str] = []
+    params: list = []
+    if v_number:
+        blocks.append(f"SELECT id FROM {person} WHERE v_number = %s")  # noqa: S608 (quoted table names, values as parameters)
+        params.append(v_number)
+    year_ok = "(birth_year BETWEEN %s AND %s OR birth_year IS NULL)"
+    years = [birth_year - 1, birth_year + 1] if birth_year else []
+    if keys:
+        where = [f"code IN ({_in(keys)})"]
+        params.extend(keys)
+        if country:
+            where.append("country IN (%s, '')")
+            params.append(country)
+        if birth_year:
+            where.append(year_ok)
+            params.extend(years)
+        blocks.append(
+            f"SELECT person_id FROM (SELECT person_id FROM {key} WHERE {' AND '.join(where)}"  # noqa: S608 (quoted table names, values as parameters)
+            f" GROUP BY person_id ORDER BY COUNT(*) DESC, person_id LIMIT {KEY_CAP}) k"
+        )
+    if birth_year and country:
+        blocks.append(
+            f"SELECT id FROM (SELECT id FROM {person} WHERE birth_year BETWEEN %s AND %s"  # noqa: S608 (quoted table names, values as parameters)
+            f" AND country IN (%s, '') ORDER BY ABS(birth_year - %s), id LIMIT {BLOCK_CAP}) b"
+        )
+        params.extend([*years, country, birth_year])
+    if lowered:
+        where, extra = [f"LOWER(family_name) IN ({_in(lowered)})"], list(lowered)
+        if country:
+            where.append("country IN (%s, '')")
+            extra.append(country)
+        if birth_year:
+            where.append(year_ok)
+            extra.extend(years)
+        blocks.append(
+            f"SELECT id FROM (SELECT id FROM {person} WHERE {' AND '.join(where)}"  # noqa: S608 (quoted table names, values as parameters)
+            f" ORDER BY id LIMIT {NAME_CAP}) f"
+        )
+        params.extend(extra)
+        blocks.append(
+            f"SELECT person_id FROM (SELECT person_id FROM {alias}"  # noqa: S608 (quoted table names, values as parameters)
+            f" WHERE LOWER(family_name) IN ({_in(lowered)}) ORDER BY person_id LIMIT {NAME_CAP}) a"
+        )
+        params.extend(lowered)
+    sql = (
+        f"WITH cand(id) AS ({' UNION '.join(blocks)}) "  # noqa: S608 (quoted table names, values as parameters)
+        f"SELECT id, 0, given_names, family_name, birth_year, country, v_number FROM {person}"
+        f" WHERE id IN (SELECT id FROM cand) "
+        f"UNION ALL SELECT person_id, 1, given_names, family_name, NULL, NULL, NULL FROM {alias}"
+        f" WHERE person_id IN (SELECT id FROM cand)"
+    )
+    return sql, params
+
+
+def _uuid(value) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
 
 
 def duplicates_find(
@@ -79,103 +305,91 @@ def duplicates_find(
     exclude_person: uuid.UUID | str | None = None,
 ) -> list[Match]:
     """Every person in the national register (all LVVs) that may be this person, best first.
+    One query, whatever the size of the register.
 
     Reasons are codes: 'v_number', 'name', 'alias', 'birth_year', 'country'. This function does
     not check who asks: callers show the result only through
     lvv.workflow.services.duplicate_check_on_registration, which reveals no file."""
     names = [n for n in (_full(given_names, family_name), *(_full(g, f) for g, f in aliases)) if n]
+    # Exact whole family names (or the given names, as given and family names are often swapped).
+    lowered = sorted(
+        {
+            (family_name or "").lower(),
+            (given_names or "").lower(),
+            *((f or "").lower() for _g, f in aliases),
+        }
+        - {""}
+    )
+    keys = sorted(name_keys(names))
+    if not (v_number or keys or lowered or (birth_year and country)):
+        return []
+    sql, params = _candidate_sql(
+        v_number=v_number, keys=keys, lowered=lowered, birth_year=birth_year, country=country
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+
+    exclude = uuid.UUID(str(exclude_person)) if exclude_person is not None else None
     found: dict[uuid.UUID, Match] = {}
-
-    if v_number:
-        for pk in Person.objects.filter(v_number=v_number).order_by().values_list("pk", flat=True):
+    persons: dict[uuid.UUID, tuple] = {}  # pk -> (given, family, birth year, country)
+    alias_rows: list[tuple] = []
+    for pk, is_alias, given, family, by, ctry, vnr in rows:
+        pk = _uuid(pk)
+        if pk == exclude:
+            continue
+        if is_alias:
+            alias_rows.append((pk, given, family))
+            continue
+        persons[pk] = (given, family, by, ctry)
+        if v_number and vnr == v_number:
             found[pk] = Match(pk, 100, ["v_number"])
-
-    # Each block is its own indexed query (an OR across them would defeat the indexes).
-    fields = ("pk", "given_names", "family_name", "birth_year", "country")
-    in_block: dict[uuid.UUID, tuple] = {}
-    if birth_year and country:
-        # Birth year within one year and the same country (or an unknown country).
-        block = Person.objects.filter(
-            birth_year__gte=birth_year - 1,
-            birth_year__lte=birth_year + 1,
-            country__in=[country, ""],
-        )
-        for row in block.order_by().values_list(*fields)[:MAX_BLOCK]:
-            in_block[row[0]] = row
-    # Same family name (or alias family name), case-insensitive; the given names count too, as
-    # given and family names are often swapped. Catches persons whose birth year or country is
-    # unknown on either side (a misspelt family name is then found only through the V-number).
-    lowered = {
-        (family_name or "").lower(),
-        (given_names or "").lower(),
-        *((f or "").lower() for _g, f in aliases),
-    } - {""}
-    if lowered:
-        by_name = set(
-            Person.objects.annotate(lf=Lower("family_name"))
-            .filter(lf__in=lowered)
-            .order_by()
-            .values_list("pk", flat=True)[:MAX_BLOCK]
-        ) | set(
-            PersonAlias.objects.annotate(lf=Lower("family_name"))
-            .filter(lf__in=lowered)
-            .values_list("person_id", flat=True)[:MAX_BLOCK]
-        )
-        by_name -= set(in_block)
-        if by_name:
-            rows = Person.objects.filter(pk__in=list(by_name)).order_by().values_list(*fields)
-            for row in rows:
-                if birth_year and row[3] is not None and abs(row[3] - birth_year) > 1:
-                    continue  # a known, different birth year: not this person
-                in_block[row[0]] = row
-    candidates = list(in_block.values())
-    if exclude_person is not None:
-        exclude = uuid.UUID(str(exclude_person))
-        candidates = [c for c in candidates if c[0] != exclude]
-        found.pop(exclude, None)
-    if not names or not candidates:
+    if not names or not persons:
         return sorted(found.values(), key=lambda m: -m.score)
 
-    candidates = [c for c in candidates if not (country and c[4] and c[4] != country)]
-    # Every name of every candidate (own name first, then aliases), scored against every name of
-    # the person in one vectorised rapidfuzz call per scorer.
-    choices: list[str] = []
-    owner: list[int] = []
-    is_alias: list[bool] = []
-    index = {c[0]: n for n, c in enumerate(candidates)}
-    for n, c in enumerate(candidates):
-        choices.append(_full(c[1], c[2]))
-        owner.append(n)
-        is_alias.append(False)
-    if candidates:
-        for person_id, given, family in (
-            PersonAlias.objects.filter(person_id__in=list(index))
-            .order_by()
-            .values_list("person_id", "given_names", "family_name")
-        ):
+    # Every name of every admissible candidate (own name first, then aliases) against every name
+    # of the person, in one vectorised rapidfuzz call per scorer. A known, different country or a
+    # birth year more than one year apart rules a name match out.
+    order = [
+        pk
+        for pk, (_g, _f, by, ctry) in persons.items()
+        if not (country and ctry and ctry != country)
+        and not (birth_year and by is not None and abs(by - birth_year) > 1)
+    ]
+    index = {pk: n for n, pk in enumerate(order)}
+    choices = [_full(persons[pk][0], persons[pk][1]) for pk in order]
+    owner = list(range(len(order)))
+    is_alias_choice = [False] * len(order)
+    for pk, given, family in alias_rows:
+        if pk in index:
             choices.append(_full(given, family))
-            owner.append(index[person_id])
-            is_alias.append(True)
+            owner.append(index[pk])
+            is_alias_choice.append(True)
     if not choices:
         return sorted(found.values(), key=lambda m: -m.score)
-    sort_scores = process.cdist(names, choices, scorer=fuzz.token_sort_ratio, processor=None)
-    set_scores = process.cdist(names, choices, scorer=fuzz.token_set_ratio, processor=None)
-    multi_query = [" " in q for q in names]
-    multi_choice = [" " in c for c in choices]
+    # The written forms and the folded forms (fold_name): the better of the two counts.
+    multi = np.array([" " in q for q in names])[:, None] & np.array([" " in c for c in choices])
+    scores = None
+    for query, choice in (
+        (names, choices),
+        ([fold_name(n) for n in names], map(fold_name, choices)),
+    ):
+        choice = list(choice)
+        sort_scores = process.cdist(query, choice, scorer=fuzz.token_sort_ratio, processor=None)
+        set_scores = process.cdist(query, choice, scorer=fuzz.token_set_ratio, processor=None)
+        these = np.where(multi, np.maximum(sort_scores, set_scores), sort_scores)
+        scores = these if scores is None else np.maximum(scores, these)
+    best_query = scores.argmax(axis=0)
+    best_score = scores.max(axis=0)
     best: dict[int, tuple[float, bool]] = {}
-    for qi in range(len(names)):
-        for ci in range(len(choices)):
-            score = float(sort_scores[qi][ci])
-            if multi_query[qi] and multi_choice[ci]:
-                score = max(score, float(set_scores[qi][ci]))
-            if score < NAME_THRESHOLD:
-                continue
-            n = owner[ci]
-            via_alias = is_alias[ci] or qi > 0
-            if n not in best or score > best[n][0]:
-                best[n] = (score, via_alias)
+    for ci in np.nonzero(best_score >= NAME_THRESHOLD)[0].tolist():
+        n, score = owner[ci], float(best_score[ci])
+        via_alias = is_alias_choice[ci] or best_query[ci] > 0
+        if n not in best or score > best[n][0]:
+            best[n] = (score, bool(via_alias))
     for n, (score, via_alias) in best.items():
-        pk, _given, _family, by, ctry = candidates[n]
+        pk = order[n]
+        _g, _f, by, ctry = persons[pk]
         reasons = ["alias" if via_alias else "name"]
         if birth_year and by:
             reasons.append("birth_year")

@@ -3,7 +3,7 @@ from lvv.workflow.models.activation import Activity, Attendance, LivingAllowance
 from lvv.workflow.models.admission import AdmissionCheck, AdmissionVerdict, Criterion
 from lvv.workflow.models.departure import ForcedDepartureCheck
 from lvv.workflow.models.documents import Document
-from lvv.workflow.models.duplicates import DuplicateCandidate, PersonLink
+from lvv.workflow.models.duplicates import DuplicateCandidate, NameKey, PersonLink
 from lvv.workflow.models.escalation import Escalation
 from lvv.workflow.models.intake import (
     IdentityInvestigation,
@@ -34,5 +34,6 @@ __all__ = [
     "MedicalIntake",
     "Meeting",
     "MeetingParticipant",
+    "NameKey",
     "PersonLink",
 ]

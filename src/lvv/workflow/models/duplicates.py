@@ -115,3 +115,28 @@ class PersonLink(models.Model):
     @property
     def active(self) -> bool:
         return self.undone_at is None
+
+
+class NameKey(models.Model):
+    """Derived blocking keys of the national duplicate check (lvv.workflow.duplicates): one row per
+    phonetic key of a name part of a person or of their aliases, with the person's birth year and
+    country copied for filtering inside the index. Rebuilt from the person's columns whenever they
+    are saved (signals in lvv.workflow.duplicates) and wholesale by `lvv duplicate-keys`; never
+    edited by hand. Holds no name, only keys (ADR 0080)."""
+
+    person = models.ForeignKey(
+        "registry.Person", verbose_name=_("persoon"), on_delete=models.CASCADE, related_name="+"
+    )
+    code = models.CharField(_("sleutel"), max_length=16)
+    birth_year = models.PositiveSmallIntegerField(_("geboortejaar"), null=True, blank=True)
+    country = models.CharField(_("land van herkomst"), max_length=3, blank=True)
+
+    class Meta:
+        verbose_name = _("zoeksleutel dubbelcheck")
+        verbose_name_plural = _("zoeksleutels dubbelcheck")
+        indexes = [
+            models.Index(fields=["code", "country", "birth_year", "person"], name="namekey_block"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
