@@ -422,10 +422,11 @@ def write_person_file(path: Path, n: int) -> int:
 
 @contextlib.contextmanager
 def gunicorn(env: dict):
+    # The production configuration of docs/deployment.md (workers = cores + 1, 4 threads each,
+    # gthread), only bound to loopback.
     cmd = [
-        str(BIN / "gunicorn"), "lvv.wsgi", "--bind", f"127.0.0.1:{WEB_PORT}",
-        "--workers", "3", "--threads", "4", "--worker-class", "gthread",
-        "--log-level", "warning", "--access-logfile", "/dev/null",
+        str(BIN / "gunicorn"), "-c", "python:lvv.conf.gunicorn", "lvv.wsgi",
+        "--bind", f"127.0.0.1:{WEB_PORT}", "--log-level", "warning",
     ]  # fmt: skip
     subprocess.run([str(BIN / "lvv"), "collectstatic", "--noinput"], env=env, capture_output=True, check=False)  # fmt: skip
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stderr=subprocess.PIPE)
