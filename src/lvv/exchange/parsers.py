@@ -46,11 +46,18 @@ class FileInvalid(Exception):
 
 @dataclass
 class Table:
-    """The rows of a file: `columns` are the normalised headers; `rows` yields (row number, cells)."""
+    """The rows of a file: `columns` are the normalised headers; `records` yields (row number,
+    cells in the order of `columns`, as many as there are columns); `rows` the same as
+    (row number, {column: cell}). Both read the file once, as it is iterated."""
 
     columns: list[str]
-    rows: Iterator[tuple[int, dict[str, Cell]]]
+    records: Iterator[tuple[int, list[Cell]]]
     problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def rows(self) -> Iterator[tuple[int, dict[str, Cell]]]:
+        named = [(i, col) for i, col in enumerate(self.columns) if col]
+        return ((number, {col: cells[i] for i, col in named}) for number, cells in self.records)
 
 
 def normalize_header(value: object) -> str:
@@ -119,22 +126,20 @@ def _read_csv(path: Path, required: tuple[str, ...]) -> Table:
         raise FileInvalid([Problem(1, "file", "the file is empty")]) from None
     columns = _check_headers(header, required)
 
-    def rows() -> Iterator[tuple[int, dict[str, Cell]]]:
+    width = len(columns)
+
+    def records() -> Iterator[tuple[int, list[Cell]]]:
         number = 1
         for record in reader:
             number += 1
-            if not any(cell.strip() for cell in record):
+            cells = [cell.strip() for cell in record]
+            if not any(cells):
                 continue
-            yield (
-                number,
-                {
-                    col: record[i].strip() if i < len(record) else ""
-                    for i, col in enumerate(columns)
-                    if col
-                },
-            )
+            if len(cells) != width:
+                cells = (cells + [""] * width)[:width]
+            yield number, cells
 
-    return Table(columns=columns, rows=rows())
+    return Table(columns=columns, records=records())
 
 
 def _xlsx_cell(value: object) -> Cell:
@@ -176,24 +181,22 @@ def _read_xlsx(path: Path, required: tuple[str, ...]) -> Table:
         raise FileInvalid([Problem(1, "file", "the file is empty")])
     columns = _check_headers(list(header), required)
 
-    def rows() -> Iterator[tuple[int, dict[str, Cell]]]:
+    def records() -> Iterator[tuple[int, list[Cell]]]:
         number = 1
         try:
             for record in values:
                 number += 1
                 if not any(v not in (None, "") for v in record):
                     continue
-                cells: dict[str, Cell] = {}
+                cells: list[Cell] = []
                 for i, col in enumerate(columns):
-                    if not col:
-                        continue
-                    value = record[i] if i < len(record) else None
-                    cells[col] = "=formula" if _is_formula(value) else _xlsx_cell(value)
+                    value = record[i] if i < len(record) and col else None
+                    cells.append("=formula" if _is_formula(value) else _xlsx_cell(value))
                 yield number, cells
         finally:
             workbook.close()
 
-    return Table(columns=columns, rows=rows())
+    return Table(columns=columns, records=records())
 
 
 # Cell values --------------------------------------------------------------------------------------

@@ -13,11 +13,13 @@ All or nothing: any invalid row means nothing is written and every invalid row i
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
 import json
 import logging
+import os
 import sys
 import uuid
 from collections import defaultdict
@@ -51,7 +53,7 @@ from lvv.exchange.parsers import (
     read_table,
 )
 from lvv.registry import services as registry_services
-from lvv.registry.history import stay_state
+from lvv.registry.history import StayState, stay_state
 from lvv.registry.models import LVV, CapacityRecord, Event, EventKind, Person, Policy, Stay
 from lvv.registry.services import STAY_PROJECTION
 from lvv.registry.taxonomy import FOLLOW_UPS_FOR, Label, normalize_label
@@ -197,7 +199,63 @@ class _EventSink:
         self.source = source
         self.source_ref = source_ref
         self.pending: list[_Ev] = []
+        # Events of new stays, already as database rows (add_new_stay): no fold needs them.
+        self.ready: list[tuple] = []
         self._next = 10**15
+        self._fast: tuple | None = None
+
+    def __len__(self) -> int:
+        return len(self.pending) + len(self.ready)
+
+    def _fast_adapters(self) -> tuple:
+        from django.db import connection
+
+        fields = {f.attname: f for f in Event._meta.concrete_fields}
+        return (
+            _adapter(fields["person_id"], connection),
+            _adapter(fields["valid_on"], connection),
+            _adapter(fields["data"], connection),
+            _adapter(fields["recorded_at"], connection)(self.now),
+            {},  # adapted data of the kinds whose data repeats, by (kind, values)
+        )
+
+    def add_new_stay(self, row: PersonRow, person_id: uuid.UUID, stay_id: uuid.UUID) -> int:
+        """The events of a new stay (`_new_stay_event_specs`) as rows ready for the database:
+        each id and date adapted once per row, repeating data encoded once per import. Returns
+        the stay's version: its own events, the organisation set with the registration aside."""
+        if self._fast is None:
+            self._fast = self._fast_adapters()
+        adapt_id, adapt_date, adapt_data, recorded_at, memo = self._fast
+        pid, sid = adapt_id(person_id), adapt_id(stay_id)
+        by, org, source, ref = self.by_id, self.org_id, self.source, self.source_ref
+        append = self.ready.append
+        version = 0
+        for kind, valid_on, data, of_stay in _new_stay_event_specs(row):
+            if of_stay and kind != EventKind.ORGANISATION_SET:
+                version += 1
+            if kind in _UNIQUE_DATA_KINDS:
+                value = adapt_data(data)
+            else:
+                key = (kind, *data.values())
+                value = memo.get(key)
+                if value is None:
+                    value = memo[key] = adapt_data(data)
+            append(
+                (
+                    pid,
+                    sid if of_stay else None,
+                    kind,
+                    adapt_date(valid_on),
+                    recorded_at,
+                    by,
+                    org,
+                    source,
+                    ref,
+                    value,
+                    None,
+                )
+            )
+        return version
 
     def add(
         self,
@@ -238,7 +296,11 @@ class _EventSink:
     )
 
     def insert(self) -> None:
-        """Write the pending events (fast path, no model instances)."""
+        """Write the pending and the ready events (fast path, no model instances)."""
+        if self.ready:
+            fast_insert_rows(Event, list(self.ROW_FIELDS), self.ready, adapted=True)
+        if not self.pending:
+            return
         by, org, source, ref = self.by_id, self.org_id, self.source, self.source_ref
         fast_insert_rows(
             Event,
@@ -318,66 +380,163 @@ class _Catalogue:
         return self._ngos[key]
 
 
-# A person file has a few thousand distinct dates in 100,000 rows; a bad date raises (not cached).
-_parse_date = functools.lru_cache(maxsize=16384)(parse_date)
+_MISSING = object()
+
+# The columns of a person file in the order they are checked (the order of a row's problems),
+# with the value a column has when the file does not have it.
+_PERSON_SPEC: tuple[tuple[str, Any], ...] = (
+    ("lvv", ""),
+    ("correspondentienummer", ""),
+    ("v_nummer", ""),
+    ("geboortejaar", None),
+    ("geslacht", "unknown"),
+    ("land_van_herkomst", ""),
+    ("doelgroep", "convenant"),
+    ("datum_aanmelding", None),
+    ("datum_toelating", None),
+    ("begeleidingsscenario", "not_yet_determined"),
+    ("besproken_in_lso", True),
+    ("datum_uitstroom", None),
+    ("wijze_van_uitstroom", ""),
+    ("vervolg", ""),
+    ("datum_vervolg", None),
+    ("organisatie", None),
+)
+# Cells that differ on (nearly) every row: parsed each time, not remembered.
+_UNIQUE_COLUMNS = frozenset({"correspondentienummer", "v_nummer"})
 
 
-def _parse_person_row(
+class _PersonRowParser:
+    """Parses the cells of person-file rows (CONTRACTS.md section 2). A column's parsed values are
+    remembered by cell text: 100,000 rows have a few thousand distinct dates and a few dozen
+    labels, so most cells cost one dictionary lookup. A cell that does not parse raises each time
+    (never remembered), so every row reports its own problem."""
+
+    CACHE_LIMIT = 65536
+
+    def __init__(self, columns: list[str], catalogue: _Catalogue, today: dt.date) -> None:
+        index = {col: i for i, col in enumerate(columns) if col}
+        self.present = frozenset(index)
+        parsers: dict[str, Callable[[Cell], Any]] = {
+            "lvv": lambda c: catalogue.lvv_key(parse_text(c)) if c else "",
+            "correspondentienummer": parse_text,
+            "v_nummer": parse_v_number,
+            "geboortejaar": lambda c: parse_birth_year(c, today=today),
+            "geslacht": lambda c: parse_choice(Label.GENDER, c),
+            "land_van_herkomst": parse_country,
+            "doelgroep": lambda c: parse_choice(Label.TARGET_GROUP, c),
+            "datum_aanmelding": parse_date,
+            "datum_toelating": parse_date,
+            "begeleidingsscenario": lambda c: parse_choice(Label.SCENARIO, c),
+            "besproken_in_lso": lambda c: parse_choice(Label.YES_NO, c),
+            "datum_uitstroom": parse_date,
+            "wijze_van_uitstroom": lambda c: parse_choice(Label.OUTFLOW_TYPE, c) if c != "" else "",
+            "vervolg": lambda c: parse_choice(Label.FOLLOW_UP, c) or "",
+            "datum_vervolg": parse_date,
+            "organisatie": lambda c: catalogue.ngo(parse_text(c)),
+        }
+        self.defaults = [default for _, default in _PERSON_SPEC]
+        # (position in the values, column, cell index, parser, memo or None), present columns only.
+        self.specs = [
+            (pos, col, index[col], parsers[col], None if col in _UNIQUE_COLUMNS else {})
+            for pos, (col, _) in enumerate(_PERSON_SPEC)
+            if col in index
+        ]
+        self.required = [(col, index[col]) for col in PERSON_REQUIRED]
+        self.scenario_index = index.get("begeleidingsscenario")
+        # The person attributes the file has: (attribute, position in the values).
+        self.person_columns = [
+            (PERSON_COLUMNS[col], pos)
+            for pos, (col, _) in enumerate(_PERSON_SPEC)
+            if col in PERSON_COLUMNS and col in index
+        ]
+
+    def __call__(self, number: int, cells: list[Cell]) -> tuple[PersonRow | None, list[Problem]]:
+        problems: list[Problem] = []
+        for column, i in self.required:
+            if cells[i] == "":
+                problems.append(Problem(number, column, "a value is required"))
+        values = self.defaults.copy()
+        failed: set[str] = set()
+        for pos, column, i, parse, memo in self.specs:
+            cell = cells[i]
+            value = _MISSING if memo is None else memo.get(cell, _MISSING)
+            if value is _MISSING:
+                try:
+                    value = parse(cell)
+                except CellError as exc:
+                    problems.append(Problem(number, column, str(exc)))
+                    failed.add(column)
+                    continue
+                if memo is not None and len(memo) < self.CACHE_LIMIT:
+                    memo[cell] = value
+            values[pos] = value
+        (
+            lvv_key,
+            corr,
+            _v_number,
+            _birth_year,
+            _gender,
+            _country,
+            target_group,
+            registration,
+            admission,
+            scenario,
+            discussed,
+            outflow_date,
+            outflow_type,
+            follow_up,
+            follow_up_date,
+            organisation_id,
+        ) = values
+        scenario_given = bool(
+            self.scenario_index is not None
+            and "begeleidingsscenario" not in failed
+            and scenario
+            and cells[self.scenario_index]
+        )
+        return _check_person_row(
+            number,
+            problems,
+            failed,
+            lvv_key=lvv_key,
+            corr=corr,
+            person={attr: values[pos] for attr, pos in self.person_columns},
+            target_group=target_group,
+            registration=registration,
+            admission=admission,
+            scenario=scenario,
+            scenario_given=scenario_given,
+            discussed=discussed,
+            outflow_date=outflow_date,
+            outflow_type=outflow_type,
+            follow_up=follow_up,
+            follow_up_date=follow_up_date,
+            organisation_id=organisation_id,
+        )
+
+
+def _check_person_row(
     number: int,
-    cells: dict[str, Cell],
+    problems: list[Problem],
+    failed: set[str],
     *,
-    columns: set[str],
-    catalogue: _Catalogue,
-    today: dt.date,
+    lvv_key: str,
+    corr: str,
+    person: dict[str, Any],
+    target_group: str,
+    registration: dt.date | None,
+    admission: dt.date | None,
+    scenario: str,
+    scenario_given: bool,
+    discussed: bool,
+    outflow_date: dt.date | None,
+    outflow_type: str,
+    follow_up: str,
+    follow_up_date: dt.date | None,
+    organisation_id: int | None,
 ) -> tuple[PersonRow | None, list[Problem]]:
-    problems: list[Problem] = []
-    values: dict[str, Any] = {}
-
-    def take(column: str, parse: Callable[[Cell], Any], default: Any = None) -> Any:
-        if column not in columns:
-            return default
-        try:
-            value = parse(cells.get(column, ""))
-        except CellError as exc:
-            problems.append(Problem(number, column, str(exc)))
-            return default
-        values[column] = value
-        return value
-
-    for column in PERSON_REQUIRED:
-        cell = cells.get(column, "")
-        if cell == "":
-            problems.append(Problem(number, column, "a value is required"))
-    lvv_key = take("lvv", lambda c: catalogue.lvv_key(parse_text(c)) if c else "")
-    corr = take("correspondentienummer", parse_text, "")
-    person: dict[str, Any] = {}
-    v_number = take("v_nummer", parse_v_number, "")
-    if "v_nummer" in columns:
-        person["v_number"] = v_number
-    if "geboortejaar" in columns:
-        person["birth_year"] = take("geboortejaar", lambda c: parse_birth_year(c, today=today))
-    if "geslacht" in columns:
-        person["gender"] = take("geslacht", lambda c: parse_choice(Label.GENDER, c), "unknown")
-    if "land_van_herkomst" in columns:
-        person["country"] = take("land_van_herkomst", parse_country, "")
-    target_group = take("doelgroep", lambda c: parse_choice(Label.TARGET_GROUP, c), "convenant")
-    registration = take("datum_aanmelding", _parse_date)
-    admission = take("datum_toelating", _parse_date)
-    scenario = take(
-        "begeleidingsscenario", lambda c: parse_choice(Label.SCENARIO, c), "not_yet_determined"
-    )
-    discussed = take("besproken_in_lso", lambda c: parse_choice(Label.YES_NO, c), True)
-    outflow_date = take("datum_uitstroom", _parse_date)
-    outflow_type = take(
-        "wijze_van_uitstroom",
-        lambda c: parse_choice(Label.OUTFLOW_TYPE, c) if c != "" else "",
-        "",
-    )
-    follow_up = take("vervolg", lambda c: parse_choice(Label.FOLLOW_UP, c) or "", "")
-    follow_up_date = take("datum_vervolg", _parse_date)
-    organisation_id = take("organisatie", lambda c: catalogue.ngo(parse_text(c)))
-
-    failed = {p.column for p in problems}
+    """The checks between the columns of one row; the row, or None and its problems."""
     if registration and admission and admission < registration:
         problems.append(
             Problem(
@@ -433,9 +592,7 @@ def _parse_person_row(
             registration_date=registration,
             admission_date=admission,
             scenario=scenario,
-            scenario_given=bool(
-                values.get("begeleidingsscenario") and cells.get("begeleidingsscenario")
-            ),
+            scenario_given=scenario_given,
             discussed=discussed,
             outflow_date=outflow_date,
             outflow_type=outflow_type,
@@ -466,13 +623,12 @@ def persons_validate(
     rows: list[PersonRow] = []
     problems: list[Problem] = []
     seen: dict[tuple[str, str], int] = {}
-    iterator: Iterable = table.rows
+    parse_row = _PersonRowParser(table.columns, catalogue, today)
+    iterator: Iterable = table.records
     if progress:
-        iterator = tqdm(table.rows, desc="checking", unit=" rows", file=sys.stderr, leave=False)
+        iterator = tqdm(table.records, desc="checking", unit=" rows", file=sys.stderr, leave=False)
     for number, cells in iterator:
-        row, row_problems = _parse_person_row(
-            number, cells, columns=columns, catalogue=catalogue, today=today
-        )
+        row, row_problems = parse_row(number, cells)
         if row is not None:
             key = (row.lvv_key, row.corr)
             if key in seen:
@@ -509,67 +665,101 @@ _EXISTING_FIELDS = (
 )
 
 
-def _new_stay_events(sink: _EventSink, row: PersonRow, person_id, stay_id) -> None:
-    """The events registry.services would append for this row: person_create, stay_register
-    (with its organisation), stay_admit, stay_set_scenario, stay_register_outflow,
-    stay_register_follow_up."""
-    sink.add(
-        person_id=person_id,
-        stay_id=None,
-        kind=EventKind.PERSON_RECORDED,
-        valid_on=None,
-        data={k: v for k, v in row.person.items() if v not in (None, "")},
-    )
+# Kinds whose data differs on every row (not worth remembering once encoded).
+_UNIQUE_DATA_KINDS = frozenset({EventKind.PERSON_RECORDED, EventKind.STAY_REGISTERED})
+_HAS_LAST_VALID_ON = "last_valid_on" in {f.name for f in dataclasses.fields(StayState)}
+
+
+def _new_stay_event_specs(row: PersonRow) -> list[tuple[str, dt.date | None, dict, bool]]:
+    """(kind, valid_on, data, belongs to the stay) of the events registry.services would append
+    for this row, in order: person_create, stay_register (with its organisation), stay_admit,
+    stay_set_scenario, stay_register_outflow, stay_register_follow_up."""
     registered = row.registration_date or row.admission_date
-    sink.add(
-        person_id=person_id,
-        stay_id=stay_id,
-        kind=EventKind.STAY_REGISTERED,
-        valid_on=registered,
-        data={
-            "target_group": row.target_group,
-            "correspondence_number": row.corr,
-            "reported_municipality": "",
-        },
-    )
+    specs: list[tuple[str, dt.date | None, dict, bool]] = [
+        (
+            EventKind.PERSON_RECORDED,
+            None,
+            {k: v for k, v in row.person.items() if v not in (None, "")},
+            False,
+        ),
+        (
+            EventKind.STAY_REGISTERED,
+            registered,
+            {
+                "target_group": row.target_group,
+                "correspondence_number": row.corr,
+                "reported_municipality": "",
+            },
+            True,
+        ),
+    ]
     if row.organisation_id:
-        sink.add(
-            person_id=person_id,
-            stay_id=stay_id,
-            kind=EventKind.ORGANISATION_SET,
-            valid_on=registered,
-            data={"organisation_id": row.organisation_id},
+        specs.append(
+            (EventKind.ORGANISATION_SET, registered, {"organisation_id": row.organisation_id}, True)
         )
-    sink.add(
-        person_id=person_id,
-        stay_id=stay_id,
-        kind=EventKind.STAY_ADMITTED,
-        valid_on=row.admission_date,
-    )
+    specs.append((EventKind.STAY_ADMITTED, row.admission_date, {}, True))
     if row.scenario_given or not row.discussed:
-        sink.add(
-            person_id=person_id,
-            stay_id=stay_id,
-            kind=EventKind.SCENARIO_SET,
-            valid_on=row.admission_date,
-            data={"scenario": row.scenario, "discussed_in_lso": row.discussed},
+        specs.append(
+            (
+                EventKind.SCENARIO_SET,
+                row.admission_date,
+                {"scenario": row.scenario, "discussed_in_lso": row.discussed},
+                True,
+            )
         )
     if row.outflow_date:
-        sink.add(
-            person_id=person_id,
-            stay_id=stay_id,
-            kind=EventKind.OUTFLOW_REGISTERED,
-            valid_on=row.outflow_date,
-            data={"outflow_type": row.outflow_type},
+        specs.append(
+            (
+                EventKind.OUTFLOW_REGISTERED,
+                row.outflow_date,
+                {"outflow_type": row.outflow_type},
+                True,
+            )
         )
         if row.follow_up:
-            sink.add(
-                person_id=person_id,
-                stay_id=stay_id,
-                kind=EventKind.FOLLOW_UP_REGISTERED,
-                valid_on=row.follow_up_date,
-                data={"follow_up": row.follow_up},
+            specs.append(
+                (
+                    EventKind.FOLLOW_UP_REGISTERED,
+                    row.follow_up_date,
+                    {"follow_up": row.follow_up},
+                    True,
+                )
             )
+    return specs
+
+
+def _new_stay_state(row: PersonRow) -> StayState:
+    """What `history.stay_state` folds from the events of `_new_stay_event_specs(row)`, written
+    out: a new stay's history is short and fixed (registered, perhaps an organisation, admitted,
+    perhaps a scenario, perhaps an outflow and its follow-up, all recorded at once), so its state
+    is read off the row. exchange/tests/test_import_projection.py checks the equality with the
+    fold on random rows."""
+    registered = row.registration_date or row.admission_date
+    scenario_set = row.scenario_given or not row.discussed
+    left = row.outflow_date is not None
+    follow = left and bool(row.follow_up)
+    state = StayState(
+        status="left" if left else "admitted",
+        target_group=row.target_group,
+        correspondence_number=row.corr,
+        reported_municipality="",
+        registration_date=registered,
+        admission_date=row.admission_date,
+        scenario=row.scenario if scenario_set else StayState.scenario,
+        scenario_date=row.admission_date if scenario_set else None,
+        scenario_discussed_in_lso=row.discussed if scenario_set else True,
+        organisation_id=row.organisation_id or None,
+        outflow_date=row.outflow_date,
+        outflow_type=row.outflow_type if left else "",
+        follow_up=row.follow_up if follow else "",
+        follow_up_date=row.follow_up_date if follow else None,
+    )
+    if _HAS_LAST_VALID_ON:  # the latest valid_on of its events (the monitor's shortcut)
+        dates = [registered, row.admission_date, row.outflow_date if left else None]
+        if follow:
+            dates.append(row.follow_up_date)
+        state.last_valid_on = max(d for d in dates if d is not None)
+    return state
 
 
 def _changed_stay_events(
@@ -694,36 +884,60 @@ def _effective(saved: list[_Ev]) -> list[_Ev]:
     return [e for e in saved if e.id not in voided and e.kind != EventKind.EVENT_VOIDED]
 
 
+def _report_invalid_state(exc: ValidationError, row: PersonRow, problems: list[Problem]) -> None:
+    for key, messages in exc.message_dict.items():
+        for message in messages:
+            problems.append(Problem(row.row, FIELD_COLUMN.get(key, key), message))
+
+
 def _validated_state(events: list[_Ev], row: PersonRow, problems: list[Problem]):
     state = stay_state(events)
     try:
         # The same invariants the services check on every stay they rebuild.
         registry_services._validate_stay(state)
     except ValidationError as exc:
-        for key, messages in exc.message_dict.items():
-            for message in messages:
-                problems.append(Problem(row.row, FIELD_COLUMN.get(key, key), message))
+        _report_invalid_state(exc, row, problems)
         return None
     return state
+
+
+def _sorted_uuid4s(count: int) -> Iterator[uuid.UUID]:
+    """`count` random uuid4 values (as `uuid.uuid4()` makes them, from os.urandom) in ascending
+    order: handed out in file order, the inserts of an import walk the id indexes of persons,
+    stays and events from left to right instead of jumping about."""
+    raw = os.urandom(16 * count)
+    # uuid4: version 4 in bits 76-79, variant 10 in bits 62-63 (what UUID(version=4) sets).
+    clear = ~((0xF000 << 64) | (0xC000 << 48))
+    mark = (0x4000 << 64) | (0x8000 << 48)
+    values = sorted(
+        (int.from_bytes(raw[i : i + 16], "big") & clear) | mark for i in range(0, len(raw), 16)
+    )
+    del raw
+    return (uuid.UUID(int=value) for value in values)
 
 
 def _write_batch(
     batch: list[PersonRow],
     *,
     lvv_ids: dict[str, int | None],
+    lvvs_with_stays: set[int],
     columns: set[str],
     sink: _EventSink,
     result: ImportResult,
     problems: list[Problem],
     write: bool,
-    channel: str,
-    by: User | None,
+    concerned: list[uuid.UUID],
+    new_ids: tuple[Iterator[uuid.UUID], Iterator[uuid.UUID]],
     today: dt.date,
 ) -> None:
+    """Plan (and with `write`, write) one batch of valid rows: new stays straight from their
+    rows, changed stays through their saved events and the fold. The persons concerned are
+    added to `concerned` (for the access log, written once for the whole import)."""
     existing: dict[tuple[str, str], dict[str, Any]] = {}
     by_lvv: dict[str, list[str]] = defaultdict(list)
     for row in batch:
-        if lvv_ids.get(row.lvv_key) is not None:
+        # An LVV without stays when the import began (or created by it) has nothing to match.
+        if lvv_ids.get(row.lvv_key) in lvvs_with_stays:
             by_lvv[row.lvv_key].append(row.corr)
     for key, corrs in by_lvv.items():
         for ex in Stay.objects.filter(lvv_id=lvv_ids[key], correspondence_number__in=corrs).values(
@@ -734,21 +948,20 @@ def _write_batch(
     persons: list[dict[str, Any]] = []
     stays: list[dict[str, Any]] = []
     touched: list[tuple[PersonRow, dict[str, Any]]] = []
-    # Random ids as ever, handed out in ascending order: the inserts of a batch then walk the id
-    # indexes of persons, stays and events from left to right instead of jumping about.
-    new_count = len(batch) - len(existing)
-    person_ids = iter(sorted(uuid.uuid4() for _ in range(new_count)))
-    stay_ids = iter(sorted(uuid.uuid4() for _ in range(new_count)))
+    person_ids, stay_ids = new_ids
     for row in batch:
         ex = existing.get((row.lvv_key, row.corr))
         if ex is None:
-            person_id, stay_id = next(person_ids), next(stay_ids)
-            start = len(sink.pending)
-            _new_stay_events(sink, row, person_id, stay_id)
-            new = [e for e in sink.pending[start:] if e.stay_id is not None]
-            state = _validated_state(new, row, problems)
-            if state is None:
+            state = _new_stay_state(row)
+            try:
+                # The same invariants the services check on every stay they rebuild.
+                registry_services._validate_stay(state)
+            except ValidationError as exc:
+                _report_invalid_state(exc, row, problems)
                 continue
+            person_id, stay_id = next(person_ids), next(stay_ids)
+            version = sink.add_new_stay(row, person_id, stay_id)
+            concerned.append(person_id)
             result.persons_created += 1
             result.stays_created += 1
             persons.append({"id": person_id, **row.person})
@@ -757,7 +970,7 @@ def _write_batch(
                     "id": stay_id,
                     "person_id": person_id,
                     "lvv_id": lvv_ids[row.lvv_key],
-                    "version": len(new) - (1 if row.organisation_id else 0),
+                    "version": version,
                     **{attr: getattr(state, attr) for attr in STAY_PROJECTION},
                 }
             )
@@ -803,24 +1016,17 @@ def _write_batch(
                 values = {attr: ex[f"person__{attr}"] for attr in PERSON_COLUMNS.values()}
                 values.update(person_events[0].data)
                 person_updates.append(Person(id=ex["person_id"], updated_at=sink.now, **values))
+            concerned.extend(dict.fromkeys(e.person_id for e in planned))
         if write and not problems:
             Stay.objects.bulk_update(stay_updates, [*STAY_PROJECTION, "version", "updated_at"])
             Person.objects.bulk_update(person_updates, [*PERSON_COLUMNS.values(), "updated_at"])
-    result.events_created += len(sink.pending)
+    result.events_created += len(sink)
     if write and not problems:
         fast_insert_values(Person, persons, now=sink.now)
         fast_insert_values(Stay, stays, now=sink.now)
         sink.insert()
-        concerned = list(dict.fromkeys(e.person_id for e in sink.pending))
-        gate.log_access_bulk(
-            by,
-            persons=concerned,
-            operation="import",
-            activity=ProcessingActivity.IMPORT,
-            channel=channel,
-            categories=("identity", "stay"),
-        )
     sink.pending = []
+    sink.ready = []
 
 
 def _adapter(field, connection) -> Callable[[Any], Any]:
@@ -866,10 +1072,13 @@ def fast_insert_values(model, rows: list[dict[str, Any]], *, now: dt.datetime) -
     fast_insert_rows(model, attnames, ([row.get(a, defaults[a]) for a in attnames] for row in rows))
 
 
-def fast_insert_rows(model, attnames: list[str], rows: Iterable, *, batch_size: int = 5000) -> None:
+def fast_insert_rows(
+    model, attnames: list[str], rows: Iterable, *, batch_size: int = 5000, adapted: bool = False
+) -> None:
     """INSERT rows (values in the order of `attnames`) with executemany: `bulk_create` without
     building model instances and without the per-value compiler work, which dominate a
-    100,000-row import. No signals; auto ids are assigned by the database."""
+    100,000-row import. No signals; auto ids are assigned by the database. `adapted`: the
+    values are already what `_adapter` makes of them (rows as tuples, written as they are)."""
     from django.db import connection
 
     by_name = {f.attname: f for f in model._meta.concrete_fields}
@@ -882,6 +1091,8 @@ def fast_insert_rows(model, attnames: list[str], rows: Iterable, *, batch_size: 
         ", ".join(["%s"] * len(fields)),
     )
     pairs = [(i, adapt) for i, adapt in enumerate(adapters) if adapt is not _identity]
+    if adapted:
+        pairs = []
     if connection.vendor == "postgresql":
         # COPY is PostgreSQL's bulk path: one stream instead of a statement per row.
         copy_sql = "COPY {} ({}) FROM STDIN".format(
@@ -889,10 +1100,16 @@ def fast_insert_rows(model, attnames: list[str], rows: Iterable, *, batch_size: 
         )
         with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
             for row in rows:
-                values = list(row)
-                for i, adapt in pairs:
-                    values[i] = adapt(values[i])
-                copy.write_row(values)
+                if pairs:
+                    row = list(row)
+                    for i, adapt in pairs:
+                        row[i] = adapt(row[i])
+                copy.write_row(row)
+        return
+    if not pairs and isinstance(rows, list):
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), batch_size):
+                cursor.executemany(sql, rows[start : start + batch_size])
         return
     with connection.cursor() as cursor:
         batch: list = []
@@ -970,19 +1187,28 @@ def persons_import(
                     lvv_ids[key] = lvv.pk
                     logger.info("import created LVV %s", lvv_name)
             sink = _EventSink(now=now, by=by, source="import", source_ref=result.source_ref)
+            # LVVs that had stays when the import began: only their rows can match a stay.
+            lvvs_with_stays = set(
+                Stay.objects.filter(lvv_id__in=[pk for pk in lvv_ids.values() if pk is not None])
+                .values_list("lvv_id", flat=True)
+                .distinct()
+            )
+            new_ids = (_sorted_uuid4s(len(rows)), _sorted_uuid4s(len(rows)))
+            concerned: list[uuid.UUID] = []
             bar = _progress(_batches(rows, BATCH), total=len(rows), enabled=progress, desc="import")
             rows_done = 0
             for batch in bar:
                 _write_batch(
                     batch,
                     lvv_ids=lvv_ids,
+                    lvvs_with_stays=lvvs_with_stays,
                     columns=columns,
                     sink=sink,
                     result=result,
                     problems=problems,
                     write=not dry_run,
-                    channel=channel,
-                    by=by,
+                    concerned=concerned,
+                    new_ids=new_ids,
                     today=today,
                 )
                 if hasattr(bar, "update"):
@@ -990,6 +1216,17 @@ def persons_import(
                 if on_progress is not None:
                     rows_done += len(batch)
                     on_progress(rows_done, len(rows))
+            if concerned and not dry_run and not problems:
+                # One audit record and its lines for the whole import, the same lines as
+                # log_access would write (ADR 0070), on the access log's own connection.
+                gate.log_access_bulk(
+                    by,
+                    persons=list(dict.fromkeys(concerned)),
+                    operation="import",
+                    activity=ProcessingActivity.IMPORT,
+                    channel=channel,
+                    categories=("identity", "stay"),
+                )
             if ind_table is not None and not problems:
                 ind_sink = _EventSink(now=now, by=by, source="ind", source_ref="")
                 _ind_apply(
