@@ -4,6 +4,8 @@ the views hand the cleaned data to lvv.registry.services, which checks the invar
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -307,6 +309,10 @@ class StayRegisterForm(Form):
         self.fields["organisation"].queryset = Organisation.objects.filter(
             kind=Organisation.Kind.NGO, lvvs__in=lvvs
         ).distinct()
+        # The pickers render from one plain query each, when rendered (a ModelChoiceIterator reads
+        # through a server-side cursor on PostgreSQL: three round trips per picker per page).
+        for name in ("lvv", "organisation"):
+            self.fields[name].widget.choices = functools.partial(_model_choices, self.fields[name])
         if user_organisation is not None and user_organisation.kind == Organisation.Kind.NGO:
             # NGO staff register for their own organisation (another NGO's person would be out of
             # their sight the moment it is saved).
@@ -369,6 +375,13 @@ class PersonCorrectForm(PersonFieldsForm):
                     del self.fields[name]
 
 
+def _model_choices(field: forms.ModelChoiceField) -> list[tuple[Any, str]]:
+    return [
+        ("", field.empty_label),
+        *((o.pk, field.label_from_instance(o)) for o in field.queryset),
+    ]
+
+
 class PersonFilterForm(Form):
     """Filters of the persons list (GET)."""
 
@@ -423,3 +436,7 @@ class PersonFilterForm(Form):
         self.fields["organisation"].queryset = Organisation.objects.filter(
             kind=Organisation.Kind.NGO, lvvs__in=lvvs
         ).distinct()
+        # The pickers render from one plain query each, when rendered (a ModelChoiceIterator reads
+        # through a server-side cursor on PostgreSQL: three round trips per picker per page).
+        for name in ("lvv", "organisation"):
+            self.fields[name].widget.choices = functools.partial(_model_choices, self.fields[name])

@@ -108,3 +108,14 @@ def test_list_count_is_bounded_and_paging_goes_on(client, world, monkeypatch):  
     assert "1 verblijf gevonden" in exact.content.decode()
     # Nonsense page numbers fall back to the first page.
     assert client.get(url, {"pagina": "x"}).context["page"].number == 1
+
+
+def test_filter_pickers_list_the_users_lvvs_and_ngos_with_the_choice_selected(client, world):  # noqa: F811
+    client.force_login(world["coordinator"])
+    ngo = world["ngo_b"]
+    body = client.get(reverse("registry:person_list"), {"organisation": ngo.pk}).content.decode()
+    assert f'<option value="{ngo.pk}" selected>Stichting B</option>' in body
+    assert f'<option value="{world["ngo_a"].pk}">Stichting A</option>' in body
+    assert f'<option value="{world["utrecht"].pk}">Utrecht</option>' in body
+    assert "Groningen</option>" not in body  # not the coordinator's LVV
+    assert '<option value="" selected>Alle</option>' in body  # the LVV picker, nothing chosen
