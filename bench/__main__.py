@@ -515,6 +515,10 @@ def web(env: dict, db: str, results: list[Result]) -> None:
         wrk(["/healthz/"], None, seconds=3)  # warm-up
         trivial = wrk([paths["healthz"]], None)
         log(f"  trivial view: {trivial['rps']:.0f} req/s, p95 {trivial['p95_us'] / 1000:.1f} ms")
+        # For the notes only (ADR 0089): the same trivial view with a logged-in session cookie
+        # goes through the session, user and two-factor lookups every page pays.
+        trivial_auth = wrk([paths["healthz"]], cookies["bench-gemeente-amsterdam"])
+        log(f"  trivial view, logged in: {trivial_auth['rps']:.0f} req/s")
 
         def page(label, page_paths, cookie, p95_name, tp_name):
             if not page_paths:
@@ -531,6 +535,11 @@ def web(env: dict, db: str, results: list[Result]) -> None:
             )
             if bad:
                 note += f"; {bad} errors or non-2xx answers"
+            if trivial_auth["rps"]:
+                note += (
+                    f"; the trivial view with a logged-in session: {trivial_auth['rps']:.0f}"
+                    f" req/s (this page {r['rps'] / trivial_auth['rps']:.2f}x that)"
+                )
             p95 = r["p95_us"] / 1000
             results.append(
                 Result(p95_name, round(p95, 1), round(trivial["p95_us"] / 1000, 1), None, "ms",
