@@ -8,11 +8,11 @@ Blocking first, scoring second, in ONE query however large the register (ADR 005
    restricted in the index to the same or an unknown country and a birth year within one year (or
    unknown), as the scoring would anyway; the persons sharing the most keys first, at most
    KEY_CAP of them;
-3. birth year within one year and the same (or unknown) country (index person_dup_block), for
-   names spelt too differently to share a key, at most BLOCK_CAP, closest birth year first;
-4. the exact family name (or the given name, for swapped names), case-insensitive, on persons
+3. the exact family name (or the given name, for swapped names), case-insensitive, on persons
    and aliases (functional indexes person_family_lower / alias_family_lower): persons whose keys
    are not built yet (a bulk load) are still found as before.
+(ADR 0053's birth-year/country block is gone: hundreds of rows per check, and on the benchmark's
+probes it found nobody the keys did not.)
 The candidates come back with their own names and their aliases' names in the same query and are
 scored with rapidfuzz in vectorised `cdist` calls (token sort ratio, and token set ratio when
 both names have two parts or more; on the written and on the romanisation-folded names), every
@@ -37,7 +37,6 @@ from lvv.registry.models import Person, PersonAlias
 
 NAME_THRESHOLD = 85  # token-set ratio (0-100) from which two names are considered alike
 KEY_CAP = 400  # at most this many persons from the name-key block (most shared keys first)
-BLOCK_CAP = 1000  # ... from the birth-year/country block (closest birth year first)
 NAME_CAP = 1000  # ... from the exact family-name block
 
 
@@ -256,12 +255,6 @@ def _candidate_sql(
             f"SELECT person_id FROM (SELECT person_id FROM {key} WHERE {' AND '.join(where)}"  # noqa: S608 (quoted table names, values as parameters)
             f" GROUP BY person_id ORDER BY COUNT(*) DESC, person_id LIMIT {KEY_CAP}) k"
         )
-    if birth_year and country:
-        blocks.append(
-            f"SELECT id FROM (SELECT id FROM {person} WHERE birth_year BETWEEN %s AND %s"  # noqa: S608 (quoted table names, values as parameters)
-            f" AND country IN (%s, '') ORDER BY ABS(birth_year - %s), id LIMIT {BLOCK_CAP}) b"
-        )
-        params.extend([*years, country, birth_year])
     if lowered:
         where, extra = [f"LOWER(family_name) IN ({_in(lowered)})"], list(lowered)
         if country:
@@ -321,7 +314,7 @@ def duplicates_find(
         - {""}
     )
     keys = sorted(name_keys(names))
-    if not (v_number or keys or lowered or (birth_year and country)):
+    if not (v_number or keys or lowered):
         return []
     sql, params = _candidate_sql(
         v_number=v_number, keys=keys, lowered=lowered, birth_year=birth_year, country=country
@@ -331,19 +324,20 @@ def duplicates_find(
         rows = cursor.fetchall()
 
     exclude = uuid.UUID(str(exclude_person)) if exclude_person is not None else None
-    found: dict[uuid.UUID, Match] = {}
-    persons: dict[uuid.UUID, tuple] = {}  # pk -> (given, family, birth year, country)
+    found: dict = {}  # driver's id -> Match
+    persons: dict = {}  # driver's id -> (given, family, birth year, country)
     alias_rows: list[tuple] = []
+    # Ids stay as the driver returns them (a hex string on SQLite); only matches become UUIDs.
+    skip = {exclude, exclude.hex, str(exclude)} if exclude is not None else set()
     for pk, is_alias, given, family, by, ctry, vnr in rows:
-        pk = _uuid(pk)
-        if pk == exclude:
+        if pk in skip:
             continue
         if is_alias:
             alias_rows.append((pk, given, family))
             continue
         persons[pk] = (given, family, by, ctry)
         if v_number and vnr == v_number:
-            found[pk] = Match(pk, 100, ["v_number"])
+            found[pk] = Match(_uuid(pk), 100, ["v_number"])
     if not names or not persons:
         return sorted(found.values(), key=lambda m: -m.score)
 
@@ -397,7 +391,7 @@ def duplicates_find(
             reasons.append("country")
         match = found.get(pk)
         if match is None:
-            found[pk] = Match(pk, int(score), reasons)
+            found[pk] = Match(_uuid(pk), int(score), reasons)
         else:
             match.reasons.extend(r for r in reasons if r not in match.reasons)
     return sorted(found.values(), key=lambda m: (-m.score, -len(m.reasons)))
