@@ -36,7 +36,7 @@ from django.db.models import Max, Min
 
 from lvv.registry.countries import STATELESS, all_countries
 from lvv.registry.history import PERSON_DATE_FIELDS, PersonState, _date, person_state, stay_state
-from lvv.registry.models import LVV, CapacityRecord, Event, EventKind, Stay
+from lvv.registry.models import LVV, CapacityRecord, Event, EventKind, Person, Stay
 from lvv.registry.taxonomy import (
     MONITOR_OUTFLOW_BUCKET,
     MONITOR_OUTFLOW_KEYS,
@@ -395,6 +395,7 @@ def _event_rows(
     kinds: Iterable[str],
     known_at: dt.datetime | None,
     lvv_ids: list[int] | None = None,
+    later_than: dt.date | None = None,
 ) -> Iterator[tuple]:
     """(owner, id, kind, valid_on, recorded_at, data, supersedes_id) of the events of `kinds`,
     owner = stay_id (for_stays) or person_id, straight from the driver, streamed, unsorted.
@@ -432,11 +433,19 @@ def _event_rows(
     if known_at is not None:
         sql += " AND recorded_at <= %s"
         params.append(connection.ops.adapt_datetimefield_value(known_at))
-    if lvv_ids is not None:
+    if lvv_ids is not None or later_than is not None:
         stays = qn(Stay._meta.db_table)
-        marks = ", ".join(["%s"] * len(lvv_ids)) or "NULL"
-        sql += f" AND {owner} IN (SELECT id FROM {stays} WHERE lvv_id IN ({marks}))"  # noqa: S608
-        params += lvv_ids
+        where, where_params = [], []
+        if lvv_ids is not None:
+            where.append(f"lvv_id IN ({', '.join(['%s'] * len(lvv_ids)) or 'NULL'})")
+            where_params += lvv_ids
+        if later_than is not None:
+            # Only the stays the projection cannot answer for (see `_from_projection`).
+            day = connection.ops.adapt_datefield_value(later_than)
+            where.append("admission_date <= %s AND last_valid_on > %s")
+            where_params += [day, day]
+        sql += f" AND {owner} IN (SELECT id FROM {stays} WHERE {' AND '.join(where)})"  # noqa: S608
+        params += where_params
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(CHUNK):
@@ -499,6 +508,161 @@ def _collect(
         lvv_qs = lvv_qs.filter(name__in=list(lvv_names))
     lvvs = {lvv.pk: lvv for lvv in lvv_qs}
     scoped = lvv_names is not None
+    if known_at is None:
+        stays, persons = _from_projection(
+            alias, peildatum=peildatum, lvv_ids=list(lvvs) if scoped else None
+        )
+    else:
+        stays, persons = _folded(
+            alias, peildatum=peildatum, known_at=known_at, lvvs=lvvs, scoped=scoped
+        )
+    return Facts(
+        peildatum=peildatum,
+        known_at=known_at,
+        lvvs=lvvs,
+        stays=stays,
+        persons=persons,
+        capacity=_capacity(alias, lvvs=lvvs, known_at=known_at),
+    )
+
+
+def _date_parser():
+    """`date.fromisoformat`, remembered per text (a few thousand distinct days at most)."""
+    seen: dict = {}
+
+    def parse(value):
+        if value is None or not isinstance(value, str):
+            return value  # None, or a driver that already gives dates
+        found = seen.get(value)
+        if found is None:
+            found = seen[value] = dt.date.fromisoformat(value)
+        return found
+
+    return parse
+
+
+def _from_projection(
+    alias: str, *, peildatum: dt.date, lvv_ids: list[int] | None
+) -> tuple[list[StayFacts], dict[uuid.UUID, PersonFacts]]:
+    """The stays admitted on the peildatum and their persons, without `--as-registered-on` (ADR 76).
+
+    The Stay and Person columns are the register's fold of ALL their events
+    (`registry.services.stay_rebuild` / `person_rebuild`, the import likewise). Person attributes
+    do not depend on a date, so the Person columns are the monitor's person facts. A stay's state
+    on the peildatum equals its columns when none of its events is valid after the peildatum
+    (`last_valid_on`, see `lvv.registry.history`); only the other stays are folded from their
+    events. A stay whose (latest recorded) admission is missing or after the peildatum is not
+    admitted on the peildatum whatever else happened, so it is left out in SQL."""
+    connection = connections[alias]
+    qn = connection.ops.quote_name
+    stay_t, person_t = qn(Stay._meta.db_table), qn(Person._meta.db_table)
+    day = connection.ops.adapt_datefield_value(peildatum)
+    # On SQLite `col || ''` has no declared type, so the driver's converters do not run; dates
+    # are parsed once per distinct day below. Every value is a parameter.
+    text = "{} || ''" if connection.vendor == "sqlite" else "{}"
+
+    def d(column: str) -> str:
+        return text.format(column)
+
+    sql = (
+        "SELECT s.id, s.lvv_id, s.person_id, s.target_group, "  # noqa: S608 (quoted names only)
+        f"{d('s.admission_date')}, {d('s.outflow_date')}, s.outflow_type, s.follow_up, "
+        f"{d('s.follow_up_date')}, s.scenario, s.scenario_discussed_in_lso, "
+        f"s.last_valid_on > %s, p.gender, p.birth_year, {d('p.birth_date')}, p.country, "
+        f"{d('p.first_ind_application_date')} "
+        f"FROM {stay_t} s JOIN {person_t} p ON p.id = s.person_id "
+        "WHERE s.admission_date <= %s"
+    )
+    params: list[Any] = [day, day]
+    if lvv_ids is not None:
+        sql += f" AND s.lvv_id IN ({', '.join(['%s'] * len(lvv_ids)) or 'NULL'})"
+        params += lvv_ids
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    rows.sort(key=_first)  # stay order, as the fold path gives them
+
+    # The stays with an event valid after the peildatum: their own events, folded.
+    later = any(row[11] for row in rows)
+    folded: dict[Any, tuple] = {}
+    if later:
+        decode = _json_decoder()
+        for raw_stay_id, group, has_voids in _grouped(
+            _event_rows(
+                alias,
+                for_stays=True,
+                kinds=STAY_KINDS,
+                known_at=None,
+                lvv_ids=lvv_ids,
+                later_than=peildatum,
+            )
+        ):
+            fold = _fold_stay_general if has_voids else _fold_stay
+            folded[raw_stay_id] = fold(group, peildatum, decode)
+
+    parse = _date_parser()
+    stays: list[StayFacts] = []
+    persons: dict[uuid.UUID, PersonFacts] = {}
+    person_uuids: dict[Any, uuid.UUID] = {}
+    for row in rows:
+        raw_stay_id, lvv_id, raw_person_id = row[0], row[1], row[2]
+        if row[11]:
+            found = folded.get(raw_stay_id)
+            if found is None or found[1] is None:
+                continue  # not admitted on the peildatum after all
+            (
+                target_group,
+                admission_date,
+                outflow_date,
+                outflow_type,
+                follow_up,
+                follow_up_date,
+                scenario,
+                discussed,
+            ) = found
+        else:
+            target_group, admission_date = row[3], parse(row[4])
+            outflow_date, outflow_type = parse(row[5]), row[6]
+            follow_up, follow_up_date = row[7], parse(row[8])
+            scenario, discussed = row[9], bool(row[10])
+        person_id = person_uuids.get(raw_person_id)
+        if person_id is None:
+            person_id = person_uuids[raw_person_id] = _as_uuid(raw_person_id)
+            persons[person_id] = _person_facts(
+                row[12], row[13], parse(row[14]), row[15], parse(row[16])
+            )
+        stays.append(
+            StayFacts(
+                stay_id=_as_uuid(raw_stay_id),
+                person_id=person_id,
+                lvv_id=lvv_id,
+                target_group=target_group,
+                admission_date=admission_date,
+                outflow_date=outflow_date,
+                outflow_type=outflow_type,
+                follow_up=follow_up,
+                follow_up_date=follow_up_date,
+                scenario=scenario,
+                discussed_in_lso=discussed,
+            )
+        )
+    return stays, persons
+
+
+def _first(row: tuple) -> Any:
+    return row[0]
+
+
+def _folded(
+    alias: str,
+    *,
+    peildatum: dt.date,
+    known_at: dt.datetime | None,
+    lvvs: dict[int, LVV],
+    scoped: bool,
+) -> tuple[list[StayFacts], dict[uuid.UUID, PersonFacts]]:
+    """The stays admitted on the peildatum and their persons, folded from the events recorded by
+    `known_at` (`--as-registered-on`: the stored columns hold what is known now)."""
 
     # Keyed by the raw database value of the id, as the event rows below carry it.
     stay_home = {
@@ -538,8 +702,9 @@ def _collect(
             scenario,
             discussed,
         ) = fold(group, peildatum, decode)
-        if admission_date is not None:
-            wanted.add(home[1])
+        if admission_date is None:
+            continue  # not admitted on the peildatum: counts nowhere
+        wanted.add(home[1])
         stays.append(
             StayFacts(
                 stay_id=_as_uuid(raw_stay_id),
@@ -571,7 +736,12 @@ def _collect(
         else:
             facts = _fold_person(group, decode)
         persons[person_uuids.get(raw_person_id) or _as_uuid(raw_person_id)] = facts
+    return stays, persons
 
+
+def _capacity(
+    alias: str, *, lvvs: dict[int, LVV], known_at: dt.datetime | None
+) -> dict[int, list[tuple[dt.date, int]]]:
     capacity_rows = CapacityRecord.objects.using(alias).filter(lvv_id__in=list(lvvs))
     if known_at is not None:
         capacity_rows = capacity_rows.filter(recorded_at__lte=known_at)
@@ -585,15 +755,7 @@ def _collect(
             series[-1] = (valid_from, places)
         else:
             series.append((valid_from, places))
-
-    return Facts(
-        peildatum=peildatum,
-        known_at=known_at,
-        lvvs=lvvs,
-        stays=stays,
-        persons=persons,
-        capacity=capacity,
-    )
+    return capacity
 
 
 def collect_cached(

@@ -8,6 +8,10 @@ Rules (docs/adr/0002-event-history.md):
   when its `valid_on` is on or before D.
 - Time series (scenario, guiding organisation, location): the value on D comes from the event with
   the latest `valid_on` on or before D, ties broken by record order.
+- `StayState.last_valid_on` is the latest `valid_on` among the stay's effective events, whatever
+  D: on every date on or after it the state equals the state with D = None (every rule above only
+  compares a `valid_on` with D). The monitor uses it to read the stored projection instead of
+  folding when the peildatum is on or after it (docs/adr/0076).
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ class StayState:
     follow_up: str = ""
     follow_up_date: dt.date | None = None
     extended_until: dt.date | None = None
+    last_valid_on: dt.date | None = None
 
 
 @dataclass
@@ -97,6 +102,10 @@ def stay_state(
     series: dict[str, tuple[dt.date, dt.datetime, int, EventLike]] = {}
     latest: dict[str, EventLike] = {}
     for e in effective_events(events, known_at=known_at):
+        if e.valid_on is not None and (
+            state.last_valid_on is None or e.valid_on > state.last_valid_on
+        ):
+            state.last_valid_on = e.valid_on
         if e.kind in (EventKind.SCENARIO_SET, EventKind.ORGANISATION_SET, EventKind.LOCATION_SET):
             if e.valid_on is None or (on is not None and e.valid_on > on):
                 continue

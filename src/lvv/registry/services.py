@@ -50,6 +50,7 @@ STAY_PROJECTION = (
     "outflow_type",
     "follow_up",
     "follow_up_date",
+    "last_valid_on",
 )
 
 
@@ -233,6 +234,30 @@ def _validate_stay(state: StayState) -> None:
         errors["outflow_type"] = _("Onbekende wijze van uitstroom.")
     if errors:
         raise ValidationError(errors)
+
+
+def stays_fill_last_valid_on(connection) -> None:
+    """Set `Stay.last_valid_on` of every stay from its events in one statement: the latest
+    `valid_on` of its events that are not voided, as `history.stay_state` computes it (a void has
+    no `valid_on`). For the migration that added the column and for bulk loads that write events
+    without the services (bench/load.py); everything else keeps it up to date through
+    `stay_rebuild` and the import's `stay_state`."""
+    qn = connection.ops.quote_name
+    stays, events = qn(Stay._meta.db_table), qn(Event._meta.db_table)
+    # SQLite would walk the (stay, recorded_at) index and look up every row (three times slower
+    # than scanning the table and sorting); PostgreSQL hashes the groups of a scan by itself.
+    scan = f"{events} NOT INDEXED" if connection.vendor == "sqlite" else events
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {stays} SET last_valid_on = a.last FROM ("  # noqa: S608 (quoted names only)
+            f" SELECT stay_id, max(valid_on) AS last FROM {scan}"
+            " WHERE stay_id IS NOT NULL AND valid_on IS NOT NULL AND kind <> %s"
+            f" AND id NOT IN (SELECT supersedes_id FROM {events}"
+            "  WHERE kind = %s AND supersedes_id IS NOT NULL)"
+            " GROUP BY stay_id"
+            f") AS a WHERE {stays}.id = a.stay_id",
+            [EventKind.EVENT_VOIDED, EventKind.EVENT_VOIDED],
+        )
 
 
 def stay_rebuild(stay: Stay, *, expected_version: int | None = None) -> Stay:

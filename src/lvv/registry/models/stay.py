@@ -94,6 +94,15 @@ class Stay(models.Model):
     )
     follow_up = models.CharField(_("vervolg"), max_length=32, choices=FollowUp.choices, blank=True)
     follow_up_date = models.DateField(_("datum vervolg"), null=True, blank=True)
+    # The latest `valid_on` among the stay's events: on any date on or after it, the state of the
+    # stay equals the columns above, so the monitor reads them instead of folding (ADR 0076).
+    last_valid_on = models.DateField(
+        _("laatste geldigheidsdatum"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("De laatste datum waarop een gebeurtenis van dit verblijf geldt (afgeleid)."),
+    )
     version = models.PositiveIntegerField(_("versie"), default=0)
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
     updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
