@@ -183,3 +183,17 @@ def test_keys_are_short_plain_and_never_fail(value):
         key = phonetic_key(part)
         assert len(key) <= 16
         assert key == "" or key.isalnum()
+
+
+def test_the_rebuild_command_restores_keys_after_a_bulk_load():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    Person.objects.bulk_create([Person(given_names="Yonas", family_name="Tekle", birth_year=1990)])
+    out = StringIO()
+    call_command("duplicate-keys", "--if-missing", stdout=out)
+    assert "2 zoeksleutels" in out.getvalue()
+    call_command("duplicate-keys", "--if-missing", stdout=out)
+    assert "niets gedaan" in out.getvalue()
+    assert len(find("Yonas", "Tekel", birth_year=1990)) == 1
