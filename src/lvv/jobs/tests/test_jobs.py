@@ -364,3 +364,11 @@ def test_two_db_worker_processes_given_one_job_twice_publish_once(settings, tmp_
     job.refresh_from_db()
     assert job.status == Job.Status.DONE, (job.error, outputs)
     assert PublishedMonitor.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_mijn_taken_is_in_the_menu_of_roles_that_start_jobs(client):
+    client.force_login(UserFactory(role=Role.RESEARCHER))
+    assert ">Mijn taken</a>" in client.get(reverse("web:home")).content.decode()
+    client.force_login(UserFactory(role=Role.PRIVACY_OFFICER))
+    assert ">Mijn taken</a>" not in client.get(reverse("web:home")).content.decode()
