@@ -9,8 +9,8 @@ Blocking first, scoring second, in ONE query however large the register (ADR 005
    unknown), as the scoring would anyway; the persons sharing the most keys first, at most
    KEY_CAP of them;
 3. the exact family name (or the given name, for swapped names), case-insensitive, on persons
-   and aliases (functional indexes person_family_lower / alias_family_lower): persons whose keys
-   are not built yet (a bulk load) are still found as before.
+   and aliases without keys (functional indexes person_family_lower / alias_family_lower):
+   persons whose keys are not built yet (a bulk load) are still found as before.
 (ADR 0053's birth-year/country block is gone: hundreds of rows per check, and on the benchmark's
 probes it found nobody the keys did not.)
 The candidates come back with their own names and their aliases' names in the same query and are
@@ -263,14 +263,17 @@ def _candidate_sql(
         if birth_year:
             where.append(year_ok)
             extra.extend(years)
+        # Only persons without keys: the others are in the key block already.
+        keyless = f"NOT EXISTS (SELECT 1 FROM {key} n WHERE n.person_id = {{}})"  # noqa: S608
         blocks.append(
-            f"SELECT id FROM (SELECT id FROM {person} WHERE {' AND '.join(where)}"  # noqa: S608 (quoted table names, values as parameters)
-            f" ORDER BY id LIMIT {NAME_CAP}) f"
+            f"SELECT id FROM (SELECT id FROM {person} p WHERE {' AND '.join(where)}"  # noqa: S608 (quoted table names, values as parameters)
+            f" AND {keyless.format('p.id')} ORDER BY id LIMIT {NAME_CAP}) f"
         )
         params.extend(extra)
         blocks.append(
-            f"SELECT person_id FROM (SELECT person_id FROM {alias}"  # noqa: S608 (quoted table names, values as parameters)
-            f" WHERE LOWER(family_name) IN ({_in(lowered)}) ORDER BY person_id LIMIT {NAME_CAP}) a"
+            f"SELECT person_id FROM (SELECT person_id FROM {alias} a"  # noqa: S608 (quoted table names, values as parameters)
+            f" WHERE LOWER(family_name) IN ({_in(lowered)}) AND {keyless.format('a.person_id')}"
+            f" ORDER BY person_id LIMIT {NAME_CAP}) a"
         )
         params.extend(lowered)
     sql = (
