@@ -149,3 +149,42 @@ def test_an_export_by_someone_who_may_not_export_fails_and_stores_nothing(kind, 
     assert (job.status, job.error) == (Job.Status.FAILED, "U mag deze export niet (meer) maken.")
     assert not list(media.rglob("*.csv"))
     assert not AccessRecord.objects.exists()
+
+
+@pytest.mark.postgres_only
+def test_import_progress_is_visible_to_other_servers_before_the_import_commits(monkeypatch):
+    """PostgreSQL: another connection (another application server's progress request) reads the
+    rows written so far while the import's transaction is still open."""
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    from lvv.exchange import services
+    from lvv.jobs import handlers
+    from lvv.jobs import services as job_services
+
+    monkeypatch.setattr(services, "BATCH", 1)
+    monkeypatch.setattr(job_services, "PROGRESS_INTERVAL", 0)
+    seen_elsewhere = []
+    real = handlers.job_progress
+
+    def progress_and_look(job, done, total):
+        real(job, done, total)
+        other = connections.create_connection("default")
+        try:
+            with other.cursor() as cur:
+                cur.execute("SELECT done, total FROM jobs_job WHERE id = %s", [job.pk])
+                row = cur.fetchone()
+                cur.execute("SELECT count(*) FROM registry_stay")
+                seen_elsewhere.append((*row, cur.fetchone()[0]))
+        finally:
+            other.close()
+
+    monkeypatch.setattr(handlers, "job_progress", progress_and_look)
+    job = job_start(
+        kind="persons_import", by=None, payload={"file": _upload(GOOD), "name": "p.csv"}
+    )
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.error
+    # done/total move while no stay is visible yet: the import commits once, at the end.
+    assert seen_elsewhere[1:] == [(1, 2, 0), (2, 2, 0)]
