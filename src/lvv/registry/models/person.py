@@ -65,6 +65,9 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["birth_year", "country"], name="person_dup_block"),
             models.Index(Lower("family_name"), name="person_family_lower"),
+            # The persons list's order (family name, given names, id): the first page of a list of
+            # 100,000 persons reads 50 index entries instead of sorting them all (ADR 0088).
+            models.Index(fields=["family_name", "given_names", "id"], name="person_name_order"),
         ]
 
     def __str__(self) -> str:
