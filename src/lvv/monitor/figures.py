@@ -209,6 +209,9 @@ class PersonFacts:
     first_ind_application_date: dt.date | None
 
 
+_UNKNOWN_PERSON = PersonFacts("unknown", None, "", None)
+
+
 @dataclass
 class Facts:
     """Everything the monitor needs for one peildatum and registration cut-off."""
@@ -526,19 +529,14 @@ def _collect(
     )
 
 
-def _date_parser():
-    """`date.fromisoformat`, remembered per text (a few thousand distinct days at most)."""
-    seen: dict = {}
+class _Days(dict):
+    """Text (SQLite) -> date, remembered per distinct day (a few thousand at most): `days[text]`.
+    None, and dates a driver already gives, map to themselves."""
 
-    def parse(value):
-        if value is None or not isinstance(value, str):
-            return value  # None, or a driver that already gives dates
-        found = seen.get(value)
-        if found is None:
-            found = seen[value] = dt.date.fromisoformat(value)
-        return found
-
-    return parse
+    def __missing__(self, value):
+        day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+        self[value] = day
+        return day
 
 
 def _from_projection(
@@ -564,22 +562,32 @@ def _from_projection(
     def d(column: str) -> str:
         return text.format(column)
 
-    sql = (
-        "SELECT s.id, s.lvv_id, s.person_id, s.target_group, "  # noqa: S608 (quoted names only)
-        f"{d('s.admission_date')}, {d('s.outflow_date')}, s.outflow_type, s.follow_up, "
-        f"{d('s.follow_up_date')}, s.scenario, s.scenario_discussed_in_lso, "
-        f"s.last_valid_on > %s, p.gender, p.birth_year, {d('p.birth_date')}, p.country, "
-        f"{d('p.first_ind_application_date')} "
-        f"FROM {stay_t} s JOIN {person_t} p ON p.id = s.person_id "
-        "WHERE s.admission_date <= %s"
-    )
-    params: list[Any] = [day, day]
+    where = "admission_date <= %s"
+    where_params: list[Any] = [day]
     if lvv_ids is not None:
-        sql += f" AND s.lvv_id IN ({', '.join(['%s'] * len(lvv_ids)) or 'NULL'})"
-        params += lvv_ids
+        where += f" AND lvv_id IN ({', '.join(['%s'] * len(lvv_ids)) or 'NULL'})"
+        where_params += lvv_ids
+    stay_sql = (
+        "SELECT id, lvv_id, person_id, target_group, "  # noqa: S608 (quoted names only)
+        f"{d('admission_date')}, {d('outflow_date')}, outflow_type, follow_up, "
+        f"{d('follow_up_date')}, scenario, scenario_discussed_in_lso, last_valid_on > %s "
+        f"FROM {stay_t} WHERE {where}"
+    )
+    # Two plain reads are cheaper than a join that looks up each stay's person by id; with an
+    # LVV selection only the persons of its stays are read.
+    person_sql = (
+        f"SELECT id, gender, birth_year, {d('birth_date')}, country, "  # noqa: S608
+        f"{d('first_ind_application_date')} FROM {person_t}"
+    )
+    person_params: list[Any] = []
+    if lvv_ids is not None:
+        person_sql += f" WHERE id IN (SELECT person_id FROM {stay_t} WHERE {where})"  # noqa: S608
+        person_params = where_params
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(stay_sql, [day, *where_params])
         rows = cursor.fetchall()
+        cursor.execute(person_sql, person_params)
+        person_rows = {row[0]: row for row in cursor.fetchall()}
     rows.sort(key=_first)  # stay order, as the fold path gives them
 
     # The stays with an event valid after the peildatum: their own events, folded.
@@ -600,7 +608,7 @@ def _from_projection(
             fold = _fold_stay_general if has_voids else _fold_stay
             folded[raw_stay_id] = fold(group, peildatum, decode)
 
-    parse = _date_parser()
+    parse = _Days()
     stays: list[StayFacts] = []
     persons: dict[uuid.UUID, PersonFacts] = {}
     person_uuids: dict[Any, uuid.UUID] = {}
@@ -621,15 +629,16 @@ def _from_projection(
                 discussed,
             ) = found
         else:
-            target_group, admission_date = row[3], parse(row[4])
-            outflow_date, outflow_type = parse(row[5]), row[6]
-            follow_up, follow_up_date = row[7], parse(row[8])
+            target_group, admission_date = row[3], parse[row[4]]
+            outflow_date, outflow_type = parse[row[5]], row[6]
+            follow_up, follow_up_date = row[7], parse[row[8]]
             scenario, discussed = row[9], bool(row[10])
         person_id = person_uuids.get(raw_person_id)
         if person_id is None:
             person_id = person_uuids[raw_person_id] = _as_uuid(raw_person_id)
+            _, gender, birth_year, birth_date, country, first = person_rows[raw_person_id]
             persons[person_id] = _person_facts(
-                row[12], row[13], parse(row[14]), row[15], parse(row[16])
+                gender, birth_year, parse[birth_date], country, parse[first]
             )
         stays.append(
             StayFacts(
@@ -824,6 +833,15 @@ def stay_cells(
     """The cells of the monitor JSON this stay counts in (empty when not in the intake)."""
     if stay.admission_date is None:
         return []
+    return _status_cells(stay, scheme) + _background_cells(
+        person or _UNKNOWN_PERSON, peildatum=peildatum
+    )
+
+
+def _status_cells(stay: StayFacts, scheme: str) -> list[str]:
+    """The cells of an admitted stay that depend on the stay (and the scheme) only: read
+    `outflow_date is None`, `scenario`, `discussed_in_lso`, `outflow_type` and `follow_up`
+    (`_status_key` names exactly these)."""
     cells = ["intake_total"]
     if stay.outflow_date is None:
         cells.append("occupancy")
@@ -831,15 +849,42 @@ def stay_cells(
     else:
         type_key, class_key, _rule = outflow_cells(stay, scheme)
         cells += ["outflow_total", "outflow_by_type." + type_key, "outflow_by_class." + class_key]
-    person = person or PersonFacts("unknown", None, "", None)
-    gender = person.gender if person.gender in GENDER_KEYS else "unknown"
-    cells.append("background.gender." + gender)
-    age = peildatum.year - person.birth_year if person.birth_year else None
-    cells.append("background.age_bands." + age_band(age))
-    cells.append("background.region." + region_key(person.country))
-    if person.country and person.country != STATELESS:
-        cells.append("background.country." + person.country)
     return cells
+
+
+def _background_cells(person: PersonFacts, *, peildatum: dt.date) -> list[str]:
+    """The cells that depend on the person only."""
+    return [
+        _gender_cell(person.gender),
+        _age_cell(person.birth_year, peildatum),
+        *_country_cells(person.country),
+    ]
+
+
+def _gender_cell(gender: str) -> str:
+    return "background.gender." + (gender if gender in GENDER_KEYS else "unknown")
+
+
+def _age_cell(birth_year: int | None, peildatum: dt.date) -> str:
+    return "background.age_bands." + age_band(peildatum.year - birth_year if birth_year else None)
+
+
+def _country_cells(country: str) -> list[str]:
+    cells = ["background.region." + region_key(country)]
+    if country and country != STATELESS:
+        cells.append("background.country." + country)
+    return cells
+
+
+def _status_key(stay: StayFacts) -> tuple:
+    return (
+        stay.lvv_id,
+        stay.outflow_date is None,
+        stay.scenario,
+        stay.discussed_in_lso,
+        stay.outflow_type,
+        stay.follow_up,
+    )
 
 
 # The document -------------------------------------------------------------------------------------
@@ -912,22 +957,51 @@ def _accumulate(
         if places is not None:
             accs[lvv_id].capacity = places
             present.add(lvv_id)
+    # `stay_cells` is a sum of parts that each read a few attributes: the stay's status
+    # (`_status_key`), the person's gender, birth year and country. Each part is computed once
+    # per LVV and distinct value and counted as often as it occurs (ADR 76): the same counts as
+    # adding up `stay_cells` stay by stay, a few thousand calls instead of 100,000.
+    statuses: dict[tuple, list] = {}  # key -> [a stay with it, count]
+    genders: Counter = Counter()
+    birth_years: Counter = Counter()
+    countries: Counter = Counter()
+    persons = facts.persons
     for stay in facts.stays:
         if stay.admission_date is None:
             continue
-        present.add(stay.lvv_id)
+        lvv_id = stay.lvv_id
+        present.add(lvv_id)
         if stay.target_group != target_group:
             continue
-        acc = accs[stay.lvv_id]
-        person = facts.persons.get(stay.person_id)
-        acc.counts.update(stay_cells(stay, person, peildatum=peildatum, scheme=scheme))
-        if person is not None:
-            if person.birth_year:
-                acc.age_sum += peildatum.year - person.birth_year
-                acc.age_n += 1
-            if person.first_ind_application_date is not None:
-                acc.days_sum += (stay.admission_date - person.first_ind_application_date).days
-                acc.days_n += 1
+        key = _status_key(stay)
+        if (found := statuses.get(key)) is None:
+            statuses[key] = [stay, 1]
+        else:
+            found[1] += 1
+        person = persons.get(stay.person_id) or _UNKNOWN_PERSON
+        genders[lvv_id, person.gender] += 1
+        birth_years[lvv_id, person.birth_year] += 1
+        countries[lvv_id, person.country] += 1
+        if person.first_ind_application_date is not None:
+            acc = accs[lvv_id]
+            acc.days_sum += (stay.admission_date - person.first_ind_application_date).days
+            acc.days_n += 1
+    for (lvv_id, *_), (stay, n) in statuses.items():
+        counts = accs[lvv_id].counts
+        for cell in _status_cells(stay, scheme):
+            counts[cell] += n
+    for (lvv_id, gender), n in genders.items():
+        accs[lvv_id].counts[_gender_cell(gender)] += n
+    for (lvv_id, birth_year), n in birth_years.items():
+        acc = accs[lvv_id]
+        acc.counts[_age_cell(birth_year, peildatum)] += n
+        if birth_year:
+            acc.age_sum += (peildatum.year - birth_year) * n
+            acc.age_n += n
+    for (lvv_id, country), n in countries.items():
+        counts = accs[lvv_id].counts
+        for cell in _country_cells(country):
+            counts[cell] += n
     return accs, present
 
 
