@@ -34,7 +34,9 @@ def generate(persons: int, *, seed: int = 7) -> int:
     from django.db import transaction
     from django.utils import timezone
 
+    from lvv.registry.history import person_state, stay_state
     from lvv.registry.models import LVV, CapacityRecord, Event, Person, Policy, Stay
+    from lvv.registry.services import PERSON_FIELDS, STAY_PROJECTION
 
     rng = random.Random(seed)
     lvvs = []
@@ -109,6 +111,24 @@ def generate(persons: int, *, seed: int = 7) -> int:
                        {"follow_up": "forced_departure"}, t_offset=41)  # fmt: skip
             else:
                 ev("person_corrected", None, {"gender": "male"}, None, 45)
+        # The projection columns the services would have written (the monitor reads them); not
+        # the guiding organisation and location: the synthetic events name ids that do not exist.
+        by_stay: dict = {}
+        by_person: dict = {}
+        for e in events:
+            if e.stay is not None:
+                by_stay.setdefault(e.stay, []).append(e)
+            else:
+                by_person.setdefault(e.person, []).append(e)
+        for stay, stay_events in by_stay.items():
+            state = stay_state(stay_events)
+            for attr in STAY_PROJECTION:
+                if attr not in ("organisation_id", "location_id"):
+                    setattr(stay, attr, getattr(state, attr))
+        for person, person_events in by_person.items():
+            state = person_state(person_events)
+            for attr in PERSON_FIELDS:
+                setattr(person, attr, getattr(state, attr))
         with transaction.atomic():
             Person.objects.bulk_create(people)
             Stay.objects.bulk_create(stays)
