@@ -263,6 +263,7 @@ def test_the_progress_partial_runs_a_fixed_number_of_queries(
     client = Client()
     client.force_login(owner)
     url = reverse("jobs:progress", args=[job.pk])
+    client.get(url)  # the first request of a session may write the session's timestamps
     with django_assert_num_queries(3):
         assert client.get(url).status_code == 200
 
@@ -372,3 +373,22 @@ def test_mijn_taken_is_in_the_menu_of_roles_that_start_jobs(client):
     assert ">Mijn taken</a>" in client.get(reverse("web:home")).content.decode()
     client.force_login(UserFactory(role=Role.PRIVACY_OFFICER))
     assert ">Mijn taken</a>" not in client.get(reverse("web:home")).content.decode()
+
+
+@pytest.mark.django_db
+def test_mijn_taken_runs_a_fixed_number_of_queries_whatever_the_number_of_jobs():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    owner = UserFactory(role=Role.COORDINATOR)
+    client = Client()
+    client.force_login(owner)
+    client.get(reverse("jobs:list"))  # the first request may write the session's timestamps
+    counts = []
+    for n in (1, 6):
+        Job.objects.bulk_create(Job(kind="caseload_export", created_by=owner) for _ in range(n))
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(reverse("jobs:list")).content.decode()
+        counts.append(len(queries))
+        assert html.count("Caseload exporteren</a>") == Job.objects.count()
+    assert counts[0] == counts[1]  # one query for the jobs, however many
