@@ -60,6 +60,7 @@ def persons_import_job(job: Job) -> dict:
             f"Niets geïmporteerd: {len(result.problems)} fout(en). {shown}"
             + (f" (en nog {more})" if more > 0 else "")
         )
+    job_progress(job, result.rows, result.rows)  # the exact count (the total was an estimate)
     return {
         key: getattr(result, key)
         for key in (
