@@ -186,10 +186,14 @@ def _json_decoder():
 
 @dataclass(slots=True)
 class StayFacts:
-    """One stay as the register knew it at `known_at`, at the end of the peildatum."""
+    """One stay as the register knew it at `known_at`, at the end of the peildatum.
 
-    stay_id: uuid.UUID
-    person_id: uuid.UUID
+    `stay_key` and `person_key` are the ids as the database driver gives them (32 hex digits on
+    SQLite, a UUID on PostgreSQL); `stay_id` and `person_id` make UUIDs of them when asked (the
+    figures never ask: 200,000 UUIDs cost more than counting the cells, ADR 76)."""
+
+    stay_key: Any
+    person_key: Any
     lvv_id: int
     target_group: str
     admission_date: dt.date | None
@@ -199,6 +203,14 @@ class StayFacts:
     follow_up_date: dt.date | None
     scenario: str
     discussed_in_lso: bool
+
+    @property
+    def stay_id(self) -> uuid.UUID:
+        return _as_uuid(self.stay_key)
+
+    @property
+    def person_id(self) -> uuid.UUID:
+        return _as_uuid(self.person_key)
 
 
 @dataclass(slots=True)
@@ -220,8 +232,11 @@ class Facts:
     known_at: dt.datetime | None
     lvvs: dict[int, LVV]
     stays: list[StayFacts]
-    persons: dict[uuid.UUID, PersonFacts]
+    persons: dict[Any, PersonFacts]  # by `StayFacts.person_key`
     capacity: dict[int, list[tuple[dt.date, int]]] = field(default_factory=dict)
+
+    def person(self, stay: StayFacts) -> PersonFacts | None:
+        return self.persons.get(stay.person_key)
 
     def capacity_on(self, lvv_id: int, on: dt.date) -> int | None:
         """The latest capacity row dated on or before `on` (rows come sorted and deduplicated)."""
@@ -541,7 +556,7 @@ class _Days(dict):
 
 def _from_projection(
     alias: str, *, peildatum: dt.date, lvv_ids: list[int] | None
-) -> tuple[list[StayFacts], dict[uuid.UUID, PersonFacts]]:
+) -> tuple[list[StayFacts], dict[Any, PersonFacts]]:
     """The stays admitted on the peildatum and their persons, without `--as-registered-on` (ADR 76).
 
     The Stay and Person columns are the register's fold of ALL their events
@@ -610,51 +625,35 @@ def _from_projection(
 
     parse = _Days()
     stays: list[StayFacts] = []
-    persons: dict[uuid.UUID, PersonFacts] = {}
-    person_uuids: dict[Any, uuid.UUID] = {}
+    persons: dict[Any, PersonFacts] = {}
     for row in rows:
-        raw_stay_id, lvv_id, raw_person_id = row[0], row[1], row[2]
+        stay_key, lvv_id, person_key = row[0], row[1], row[2]
         if row[11]:
-            found = folded.get(raw_stay_id)
+            found = folded.get(stay_key)
             if found is None or found[1] is None:
                 continue  # not admitted on the peildatum after all
-            (
-                target_group,
-                admission_date,
-                outflow_date,
-                outflow_type,
-                follow_up,
-                follow_up_date,
-                scenario,
-                discussed,
-            ) = found
+            stays.append(StayFacts(stay_key, person_key, lvv_id, *found))
         else:
-            target_group, admission_date = row[3], parse[row[4]]
-            outflow_date, outflow_type = parse[row[5]], row[6]
-            follow_up, follow_up_date = row[7], parse[row[8]]
-            scenario, discussed = row[9], bool(row[10])
-        person_id = person_uuids.get(raw_person_id)
-        if person_id is None:
-            person_id = person_uuids[raw_person_id] = _as_uuid(raw_person_id)
-            _, gender, birth_year, birth_date, country, first = person_rows[raw_person_id]
-            persons[person_id] = _person_facts(
+            stays.append(
+                StayFacts(
+                    stay_key,
+                    person_key,
+                    lvv_id,
+                    row[3],  # target group
+                    parse[row[4]],  # admission
+                    parse[row[5]],  # outflow
+                    row[6],  # outflow type
+                    row[7],  # follow-up
+                    parse[row[8]],  # follow-up date
+                    row[9],  # scenario
+                    bool(row[10]),  # discussed in the LSO
+                )
+            )
+        if person_key not in persons:
+            _, gender, birth_year, birth_date, country, first = person_rows[person_key]
+            persons[person_key] = _person_facts(
                 gender, birth_year, parse[birth_date], country, parse[first]
             )
-        stays.append(
-            StayFacts(
-                stay_id=_as_uuid(raw_stay_id),
-                person_id=person_id,
-                lvv_id=lvv_id,
-                target_group=target_group,
-                admission_date=admission_date,
-                outflow_date=outflow_date,
-                outflow_type=outflow_type,
-                follow_up=follow_up,
-                follow_up_date=follow_up_date,
-                scenario=scenario,
-                discussed_in_lso=discussed,
-            )
-        )
     return stays, persons
 
 
@@ -669,7 +668,7 @@ def _folded(
     known_at: dt.datetime | None,
     lvvs: dict[int, LVV],
     scoped: bool,
-) -> tuple[list[StayFacts], dict[uuid.UUID, PersonFacts]]:
+) -> tuple[list[StayFacts], dict[Any, PersonFacts]]:
     """The stays admitted on the peildatum and their persons, folded from the events recorded by
     `known_at` (`--as-registered-on`: the stored columns hold what is known now)."""
 
@@ -695,7 +694,6 @@ def _folded(
     stays: list[StayFacts] = []
     wanted: set = set()  # raw person ids of admitted stays
     decode = _json_decoder()
-    person_uuids: dict[Any, uuid.UUID] = {}
     for raw_stay_id, group, has_voids in _grouped(rows):
         home = stay_home.get(raw_stay_id)
         if home is None or home[0] not in lvvs:
@@ -716,9 +714,8 @@ def _folded(
         wanted.add(home[1])
         stays.append(
             StayFacts(
-                stay_id=_as_uuid(raw_stay_id),
-                person_id=person_uuids.get(home[1])
-                or person_uuids.setdefault(home[1], _as_uuid(home[1])),
+                stay_key=raw_stay_id,
+                person_key=home[1],
                 lvv_id=home[0],
                 target_group=target_group,
                 admission_date=admission_date,
@@ -731,7 +728,7 @@ def _folded(
             )
         )
 
-    persons: dict[uuid.UUID, PersonFacts] = {}
+    persons: dict[Any, PersonFacts] = {}
     # Only persons of admitted stays are kept (checked per row below, not as a list in the SQL).
     person_rows = _event_rows(alias, for_stays=False, kinds=PERSON_KINDS, known_at=known_at)
     for raw_person_id, group, has_voids in _grouped(person_rows):
@@ -744,7 +741,7 @@ def _folded(
             )
         else:
             facts = _fold_person(group, decode)
-        persons[person_uuids.get(raw_person_id) or _as_uuid(raw_person_id)] = facts
+        persons[raw_person_id] = facts
     return stays, persons
 
 
@@ -961,24 +958,24 @@ def _accumulate(
     # (`_status_key`), the person's gender, birth year and country. Each part is computed once
     # per LVV and distinct value and counted as often as it occurs (ADR 76): the same counts as
     # adding up `stay_cells` stay by stay, a few thousand calls instead of 100,000.
-    statuses: dict[tuple, list] = {}  # key -> [a stay with it, count]
+    statuses: dict[tuple, list] = {}  # `_status_key` -> [a stay with it, count]
     genders: Counter = Counter()
     birth_years: Counter = Counter()
     countries: Counter = Counter()
-    persons = facts.persons
+    persons_get, statuses_get, unknown = facts.persons.get, statuses.get, _UNKNOWN_PERSON
     for stay in facts.stays:
+        lvv_id = stay.lvv_id
         if stay.admission_date is None:
             continue
-        lvv_id = stay.lvv_id
         present.add(lvv_id)
         if stay.target_group != target_group:
             continue
         key = _status_key(stay)
-        if (found := statuses.get(key)) is None:
+        if (found := statuses_get(key)) is None:
             statuses[key] = [stay, 1]
         else:
             found[1] += 1
-        person = persons.get(stay.person_id) or _UNKNOWN_PERSON
+        person = persons_get(stay.person_key) or unknown
         genders[lvv_id, person.gender] += 1
         birth_years[lvv_id, person.birth_year] += 1
         countries[lvv_id, person.country] += 1

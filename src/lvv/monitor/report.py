@@ -234,7 +234,7 @@ def data_quality(facts: figures.Facts, names: dict[int, str]) -> dict[str, Quali
     for s in facts.stays:
         if s.admission_date is None or s.target_group != TargetGroup.CONVENANT:
             continue
-        person = facts.persons.get(s.person_id) or figures.PersonFacts("unknown", None, "", None)
+        person = facts.person(s) or figures.PersonFacts("unknown", None, "", None)
         for name in (names.get(s.lvv_id), "national"):
             if name is None:
                 continue

@@ -30,8 +30,7 @@ def stay_ids_behind(
         s.stay_id
         for s in facts.stays
         if s.target_group == target_group
-        and cell
-        in figures.stay_cells(s, facts.persons.get(s.person_id), peildatum=peildatum, scheme=scheme)
+        and cell in figures.stay_cells(s, facts.person(s), peildatum=peildatum, scheme=scheme)
     }
 
 

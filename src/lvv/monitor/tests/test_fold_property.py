@@ -218,8 +218,8 @@ def test_projection_path_documents_equal_the_full_fold(histories, peildatum):
     assert sorted(fast.stays, key=lambda s: s.stay_id) == sorted(
         full.stays, key=lambda s: s.stay_id
     )
-    assert {s.person_id: fast.persons.get(s.person_id) for s in fast.stays} == {
-        s.person_id: full.persons.get(s.person_id) for s in full.stays
+    assert {s.person_id: fast.person(s) for s in fast.stays} == {
+        s.person_id: full.person(s) for s in full.stays
     }
     for scheme in figures.SCHEMES:
         assert figures.monitor_compute_groups(fast, scheme=scheme) == (
