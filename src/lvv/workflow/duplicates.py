@@ -8,8 +8,7 @@ Blocking first, scoring second, in ONE query however large the register (ADR 005
    restricted in the index to the same or an unknown country and a birth year within one year (or
    unknown), as the scoring would anyway; the persons sharing the most keys first, at most
    KEY_CAP of them;
-3. the exact family name (or the given name, for swapped names), case-insensitive, on persons
-   and aliases without keys (functional indexes person_family_lower / alias_family_lower):
+3. the exact family name, case-insensitive, on persons and aliases without keys (functional indexes person_family_lower / alias_family_lower):
    persons whose keys are not built yet (a bulk load) are still found as before.
 (ADR 0053's birth-year/country block is gone: hundreds of rows per check, and on the benchmark's
 probes it found nobody the keys did not.)
@@ -36,7 +35,7 @@ from rapidfuzz import fuzz, process
 from lvv.registry.models import Person, PersonAlias
 
 NAME_THRESHOLD = 85  # token-set ratio (0-100) from which two names are considered alike
-KEY_CAP = 400  # at most this many persons from the name-key block (most shared keys first)
+KEY_CAP = 200  # at most this many persons from the name-key block (most shared keys first)
 NAME_CAP = 1000  # ... from the exact family-name block
 
 
@@ -307,14 +306,10 @@ def duplicates_find(
     not check who asks: callers show the result only through
     lvv.workflow.services.duplicate_check_on_registration, which reveals no file."""
     names = [n for n in (_full(given_names, family_name), *(_full(g, f) for g, f in aliases)) if n]
-    # Exact whole family names (or the given names, as given and family names are often swapped).
+    # Exact whole family names, for persons without keys (the keys also cover swapped names; the
+    # given name is left out here: a common one would scan thousands of rows for nothing).
     lowered = sorted(
-        {
-            (family_name or "").lower(),
-            (given_names or "").lower(),
-            *((f or "").lower() for _g, f in aliases),
-        }
-        - {""}
+        {(family_name or "").lower(), *((f or "").lower() for _g, f in aliases)} - {""}
     )
     keys = sorted(name_keys(names))
     if not (v_number or keys or lowered):
