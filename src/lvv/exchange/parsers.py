@@ -53,6 +53,8 @@ class Table:
     columns: list[str]
     records: Iterator[tuple[int, list[Cell]]]
     problems: list[Problem] = field(default_factory=list)
+    # About how many rows follow the header (lines or sheet rows; empty ones included).
+    size_hint: int = 0
 
     @property
     def rows(self) -> Iterator[tuple[int, dict[str, Cell]]]:
@@ -139,7 +141,7 @@ def _read_csv(path: Path, required: tuple[str, ...]) -> Table:
                 cells = (cells + [""] * width)[:width]
             yield number, cells
 
-    return Table(columns=columns, records=records())
+    return Table(columns=columns, records=records(), size_hint=text.count("\n"))
 
 
 def _xlsx_cell(value: object) -> Cell:
@@ -196,7 +198,7 @@ def _read_xlsx(path: Path, required: tuple[str, ...]) -> Table:
         finally:
             workbook.close()
 
-    return Table(columns=columns, records=records())
+    return Table(columns=columns, records=records(), size_hint=max((sheet.max_row or 1) - 1, 0))
 
 
 # Cell values --------------------------------------------------------------------------------------

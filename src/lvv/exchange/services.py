@@ -20,12 +20,14 @@ import hashlib
 import json
 import logging
 import os
+import queue
 import sys
+import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +66,9 @@ PERSON_REQUIRED = ("lvv", "correspondentienummer", "datum_toelating")
 IND_REQUIRED = ("correspondentienummer",)
 CAPACITY_REQUIRED = ("lvv", "datum_vanaf", "capaciteit")
 BATCH = 5000
+# Inserts on a second thread while the next batch is checked and planned (_BackgroundWriter).
+# On a busy machine with no free core it gains nothing (ADR 0084); False writes in line.
+WRITE_IN_BACKGROUND = True
 
 # Person attributes a person file carries: file column -> Person attribute.
 PERSON_COLUMNS = {
@@ -297,31 +302,32 @@ class _EventSink:
 
     def insert(self) -> None:
         """Write the pending and the ready events (fast path, no model instances)."""
-        if self.ready:
-            fast_insert_rows(Event, list(self.ROW_FIELDS), self.ready, adapted=True)
-        if not self.pending:
-            return
+        ready, pending = self.take()
+        _insert_events(ready, pending, connection=None)
+
+    def take(self) -> tuple[list[tuple], list[tuple]]:
+        """The ready rows and the pending events as rows (not adapted yet), in that order of
+        writing; the sink is empty afterwards."""
         by, org, source, ref = self.by_id, self.org_id, self.source, self.source_ref
-        fast_insert_rows(
-            Event,
-            list(self.ROW_FIELDS),
+        pending = [
             (
-                (
-                    e.person_id,
-                    e.stay_id,
-                    e.kind,
-                    e.valid_on,
-                    e.recorded_at,
-                    by,
-                    org,
-                    source,
-                    ref,
-                    e.data,
-                    e.supersedes_id,
-                )
-                for e in self.pending
-            ),
-        )
+                e.person_id,
+                e.stay_id,
+                e.kind,
+                e.valid_on,
+                e.recorded_at,
+                by,
+                org,
+                source,
+                ref,
+                e.data,
+                e.supersedes_id,
+            )
+            for e in self.pending
+        ]
+        ready = self.ready
+        self.pending, self.ready = [], []
+        return ready, pending
 
     def models(self) -> list[Event]:
         return [
@@ -604,6 +610,48 @@ def _check_person_row(
     )
 
 
+class _PersonFileCheck:
+    """Checks the rows of a person file as they are read, batch by batch (the rows already
+    checked need not stay in memory): every problem, including a correspondentienummer used
+    twice for one LVV anywhere in the file."""
+
+    def __init__(self, table, catalogue: _Catalogue) -> None:
+        self.parse = _PersonRowParser(table.columns, catalogue, timezone.localdate())
+        self.records = iter(table.records)
+        self.seen: dict[tuple[str, str], int] = {}  # (lvv, correspondentienummer) -> row
+        self.problem_rows: set[int] = set()
+        self.valid = 0
+
+    def batches(self, size: int, problems: list[Problem]) -> Iterator[list[PersonRow]]:
+        """The valid rows, `size` records at a time; the problems are added to `problems`."""
+        while chunk := list(islice(self.records, size)):
+            rows = []
+            for number, cells in chunk:
+                row, row_problems = self.parse(number, cells)
+                if row is not None:
+                    key = (row.lvv_key, row.corr)
+                    if key in self.seen:
+                        row_problems.append(
+                            Problem(
+                                number,
+                                "correspondentienummer",
+                                f"'{row.corr}' appears twice for this LVV (also row "
+                                f"{self.seen[key]})",
+                            )
+                        )
+                    else:
+                        self.seen[key] = number
+                if row_problems:
+                    problems.extend(row_problems)
+                    self.problem_rows.add(number)
+                elif row is not None:
+                    rows.append(row)
+            self.valid += len(rows)
+            yield rows
+        if not self.valid and not problems:
+            problems.append(Problem(1, "file", "the file has a header but no rows"))
+
+
 def persons_validate(
     path: Path,
     *,
@@ -618,36 +666,10 @@ def persons_validate(
         table = read_table(path, required=PERSON_REQUIRED, name=name)
     except FileInvalid as exc:
         return [], set(), catalogue, exc.problems
-    columns = set(table.columns) - {""}
-    today = timezone.localdate()
-    rows: list[PersonRow] = []
     problems: list[Problem] = []
-    seen: dict[tuple[str, str], int] = {}
-    parse_row = _PersonRowParser(table.columns, catalogue, today)
-    iterator: Iterable = table.records
-    if progress:
-        iterator = tqdm(table.records, desc="checking", unit=" rows", file=sys.stderr, leave=False)
-    for number, cells in iterator:
-        row, row_problems = parse_row(number, cells)
-        if row is not None:
-            key = (row.lvv_key, row.corr)
-            if key in seen:
-                row_problems.append(
-                    Problem(
-                        number,
-                        "correspondentienummer",
-                        f"'{row.corr}' appears twice for this LVV (also row {seen[key]})",
-                    )
-                )
-            else:
-                seen[key] = number
-        if row_problems:
-            problems.extend(row_problems)
-        elif row is not None:
-            rows.append(row)
-    if not rows and not problems:
-        problems.append(Problem(1, "file", "the file has a header but no rows"))
-    return rows, columns, catalogue, problems
+    check = _PersonFileCheck(table, catalogue)
+    rows = [row for batch in check.batches(BATCH, problems) for row in batch]
+    return rows, set(table.columns) - {""}, catalogue, problems
 
 
 # Writing persons and stays ----------------------------------------------------------------------
@@ -926,19 +948,22 @@ def _write_batch(
     result: ImportResult,
     problems: list[Problem],
     write: bool,
-    concerned: list[uuid.UUID],
     new_ids: tuple[Iterator[uuid.UUID], Iterator[uuid.UUID]],
     today: dt.date,
-) -> None:
-    """Plan (and with `write`, write) one batch of valid rows: new stays straight from their
-    rows, changed stays through their saved events and the fold. The persons concerned are
-    added to `concerned` (for the access log, written once for the whole import)."""
+    writer: _BackgroundWriter | None = None,
+) -> list[uuid.UUID]:
+    """Plan (and with `write`, write, through `writer` when given) one batch of valid rows: new
+    stays straight from their rows, changed stays through their saved events and the fold.
+    Returns the persons concerned (for the access log)."""
+    concerned: list[uuid.UUID] = []
     existing: dict[tuple[str, str], dict[str, Any]] = {}
     by_lvv: dict[str, list[str]] = defaultdict(list)
     for row in batch:
         # An LVV without stays when the import began (or created by it) has nothing to match.
         if lvv_ids.get(row.lvv_key) in lvvs_with_stays:
             by_lvv[row.lvv_key].append(row.corr)
+    if by_lvv and writer is not None:
+        writer.drain()  # the earlier batches' inserts first: this thread reads the database
     for key, corrs in by_lvv.items():
         for ex in Stay.objects.filter(lvv_id=lvv_ids[key], correspondence_number__in=corrs).values(
             *_EXISTING_FIELDS
@@ -961,6 +986,7 @@ def _write_batch(
                 continue
             person_id, stay_id = next(person_ids), next(stay_ids)
             version = sink.add_new_stay(row, person_id, stay_id)
+            projected = vars(state)
             concerned.append(person_id)
             result.persons_created += 1
             result.stays_created += 1
@@ -971,7 +997,7 @@ def _write_batch(
                     "person_id": person_id,
                     "lvv_id": lvv_ids[row.lvv_key],
                     "version": version,
-                    **{attr: getattr(state, attr) for attr in STAY_PROJECTION},
+                    **{attr: projected[attr] for attr in STAY_PROJECTION},
                 }
             )
         else:
@@ -1021,12 +1047,24 @@ def _write_batch(
             Stay.objects.bulk_update(stay_updates, [*STAY_PROJECTION, "version", "updated_at"])
             Person.objects.bulk_update(person_updates, [*PERSON_COLUMNS.values(), "updated_at"])
     result.events_created += len(sink)
+    ready, pending = sink.take()
     if write and not problems:
-        fast_insert_values(Person, persons, now=sink.now)
-        fast_insert_values(Stay, stays, now=sink.now)
-        sink.insert()
-    sink.pending = []
-    sink.ready = []
+        # The wrapper itself, not django.db.connection: that proxy would resolve to another
+        # connection (outside this transaction) in the writer's thread.
+        connection = transaction.get_connection()
+        job = functools.partial(
+            _insert_batch,
+            _prepared_values(Person, persons, now=sink.now, connection=connection),
+            _prepared_values(Stay, stays, now=sink.now, connection=connection),
+            ready,
+            pending,
+            connection=connection,
+        )
+        if writer is None:
+            job()
+        else:
+            writer.submit(job)
+    return list(dict.fromkeys(concerned))
 
 
 def _adapter(field, connection) -> Callable[[Any], Any]:
@@ -1056,30 +1094,117 @@ def _identity(value: Any) -> Any:
     return value
 
 
-def fast_insert_values(model, rows: list[dict[str, Any]], *, now: dt.datetime) -> None:
-    """INSERT rows given as {attname: value}; every other column gets the field's default (as
-    a model instance would), auto_now/auto_now_add fields get `now`."""
-    if not rows:
-        return
+def _insert_events(ready: list[tuple], pending: list[tuple], *, connection) -> None:
+    fields = list(_EventSink.ROW_FIELDS)
+    if ready:
+        fast_insert_rows(Event, fields, ready, adapted=True, connection=connection)
+    if pending:
+        fast_insert_rows(Event, fields, pending, connection=connection)
+
+
+def _insert_batch(
+    persons: tuple[list[str], list[list]],
+    stays: tuple[list[str], list[list]],
+    ready: list[tuple],
+    pending: list[tuple],
+    *,
+    connection,
+) -> None:
+    """Write one batch's new persons, new stays (`_prepared_values`) and events, in that order."""
+    fast_insert_rows(Person, *persons, adapted=True, connection=connection)
+    fast_insert_rows(Stay, *stays, adapted=True, connection=connection)
+    _insert_events(ready, pending, connection=connection)
+
+
+def _prepared_values(
+    model, rows: list[dict[str, Any]], *, now: dt.datetime, connection
+) -> tuple[list[str], list[list]]:
+    """Rows given as {attname: value} as adapted value lists for `fast_insert_rows(...,
+    adapted=True)`: every other column gets the field's default (as a model instance would),
+    auto_now/auto_now_add fields get `now`."""
     fields = [f for f in model._meta.concrete_fields if not (f.primary_key and f.auto_created)]
-    defaults = {
-        f.attname: now
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        else f.get_default()
-        for f in fields
-    }
-    attnames = [f.attname for f in fields]
-    fast_insert_rows(model, attnames, ([row.get(a, defaults[a]) for a in attnames] for row in rows))
+    columns = []
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            default = now
+        else:
+            default = f.get_default()
+        adapt = _adapter(f, connection)
+        columns.append((f.attname, default, None if adapt is _identity else adapt))
+    values = [
+        [row.get(a, d) if adapt is None else adapt(row.get(a, d)) for a, d, adapt in columns]
+        for row in rows
+    ]
+    return [f.attname for f in fields], values
+
+
+class _BackgroundWriter:
+    """Runs the inserts of an import on a second thread, on the import's own connection and so
+    inside its one transaction, while the main thread parses and plans the next batch. SQLite
+    (and psycopg's COPY) leave the interpreter lock while the database works, so the database's
+    index maintenance and the Python work overlap on two cores. At most `depth` batches wait, so
+    memory stays bounded. The main thread uses the connection itself only after `drain()`;
+    `close()` waits for the thread, so the transaction is never ended under a running insert.
+    An error in a job is raised in the main thread at the next submit or drain, and the jobs
+    after it are skipped: the transaction then rolls back as a whole."""
+
+    def __init__(self, connection, *, depth: int = 2) -> None:
+        self.connection = connection
+        self.jobs: queue.Queue = queue.Queue(maxsize=depth)
+        self.error: BaseException | None = None
+        self.cancelled = False
+        connection.inc_thread_sharing()
+        self.thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            job = self.jobs.get()
+            try:
+                if job is None:
+                    return
+                if self.error is None and not self.cancelled:
+                    job()
+            except BaseException as exc:  # handed to the main thread
+                self.error = exc
+            finally:
+                self.jobs.task_done()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def submit(self, job: Callable[[], None]) -> None:
+        self._raise()
+        self.jobs.put(job)
+
+    def drain(self) -> None:
+        self.jobs.join()
+        self._raise()
+
+    def close(self, *, cancel: bool = False) -> None:
+        """Stop the thread (with `cancel`, skipping what still waits) and wait for it."""
+        self.cancelled = self.cancelled or cancel
+        self.jobs.put(None)
+        self.thread.join()
+        self.connection.dec_thread_sharing()
 
 
 def fast_insert_rows(
-    model, attnames: list[str], rows: Iterable, *, batch_size: int = 5000, adapted: bool = False
+    model,
+    attnames: list[str],
+    rows: Iterable,
+    *,
+    adapted: bool = False,
+    connection=None,
 ) -> None:
     """INSERT rows (values in the order of `attnames`) with executemany: `bulk_create` without
     building model instances and without the per-value compiler work, which dominate a
     100,000-row import. No signals; auto ids are assigned by the database. `adapted`: the
-    values are already what `_adapter` makes of them (rows as tuples, written as they are)."""
-    from django.db import connection
+    values are already what `_adapter` makes of them (rows as tuples, written as they are).
+    `connection`: the default database's connection of this thread unless given."""
+    if connection is None:
+        from django.db import connection
 
     by_name = {f.attname: f for f in model._meta.concrete_fields}
     fields = [by_name[a] for a in attnames]
@@ -1106,23 +1231,47 @@ def fast_insert_rows(
                         row[i] = adapt(row[i])
                 copy.write_row(row)
         return
-    if not pairs and isinstance(rows, list):
-        with connection.cursor() as cursor:
-            for start in range(0, len(rows), batch_size):
-                cursor.executemany(sql, rows[start : start + batch_size])
-        return
+    # SQLite: many rows per INSERT statement. Python's sqlite3 leaves the interpreter lock for
+    # each statement it steps, so one statement per row would make the import's writer thread
+    # (_BackgroundWriter) queue for the lock once per row; per few hundred rows it hardly waits.
+    per = max(1, min(500, _sqlite_variable_limit(connection) // len(fields)))
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    head = sql[: sql.index(" VALUES ")] + " VALUES "
+    statements: dict[int, str] = {}
+
+    def write(cursor, chunk: list) -> None:
+        n = len(chunk)
+        if n not in statements:
+            statements[n] = head + ", ".join([one] * n)
+        cursor.execute(statements[n], list(chain.from_iterable(chunk)))
+
     with connection.cursor() as cursor:
-        batch: list = []
+        if not pairs and isinstance(rows, list):
+            for start in range(0, len(rows), per):
+                write(cursor, rows[start : start + per])
+            return
+        chunk: list = []
         for row in rows:
             values = list(row)
             for i, adapt in pairs:
                 values[i] = adapt(values[i])
-            batch.append(values)
-            if len(batch) >= batch_size:
-                cursor.executemany(sql, batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
+            chunk.append(values)
+            if len(chunk) == per:
+                write(cursor, chunk)
+                chunk = []
+        if chunk:
+            write(cursor, chunk)
+
+
+def _sqlite_variable_limit(connection) -> int:
+    """How many parameters one SQLite statement may have (999 when the library cannot say)."""
+    try:
+        import sqlite3
+
+        connection.ensure_connection()
+        return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    except (AttributeError, ImportError):
+        return 999
 
 
 def _roomy_sqlite_cache() -> None:
@@ -1134,12 +1283,6 @@ def _roomy_sqlite_cache() -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA cache_size = -393216")
-
-
-def _batches(rows: list[PersonRow], size: int) -> Iterator[list[PersonRow]]:
-    it = iter(rows)
-    while batch := list(islice(it, size)):
-        yield batch
 
 
 def persons_import(
@@ -1161,31 +1304,31 @@ def persons_import(
     called after each batch of rows written (the background job's progress bar)."""
     path = Path(path)
     result = ImportResult(dry_run=dry_run, source_ref=file_source_ref(path, name))
-    rows, columns, catalogue, problems = persons_validate(
-        path, name=name, allowed_lvv_ids=allowed_lvv_ids, progress=progress
-    )
-    result.rows = len(rows) + len({p.row for p in problems if p.row > 1})
+    catalogue = _Catalogue(allowed_lvv_ids)
+    problems: list[Problem] = []
+    try:
+        table = read_table(path, required=PERSON_REQUIRED, name=name)
+    except FileInvalid as exc:
+        problems.extend(exc.problems)
+        table = None
     ind_table = None
     if ind_path is not None:
         ind_table = _ind_read(Path(ind_path), ind_name, problems)
-    if problems:
+    if table is None or problems:
         result.problems = problems
         return result
-    result.lvvs_created = sorted(catalogue.new_lvvs.values())
+    columns = set(table.columns) - {""}
+    check = _PersonFileCheck(table, catalogue)
+    total = table.size_hint
     now = timezone.now()
     today = timezone.localdate()
     _roomy_sqlite_cache()
     try:
         with transaction.atomic():
+            # Rows are checked and written batch by batch in this one transaction; from the first
+            # problem on nothing more is written, the rest is only checked, and the transaction
+            # is rolled back at the end: all or nothing, every problem reported.
             lvv_ids: dict[str, int | None] = {k: v.pk for k, v in catalogue.lvvs.items()}
-            for key, lvv_name in catalogue.new_lvvs.items():
-                if dry_run:
-                    lvv_ids[key] = None
-                else:
-                    lvv = LVV.objects.create(name=lvv_name)
-                    Policy.objects.create(lvv=lvv)
-                    lvv_ids[key] = lvv.pk
-                    logger.info("import created LVV %s", lvv_name)
             sink = _EventSink(now=now, by=by, source="import", source_ref=result.source_ref)
             # LVVs that had stays when the import began: only their rows can match a stay.
             lvvs_with_stays = set(
@@ -1193,46 +1336,78 @@ def persons_import(
                 .values_list("lvv_id", flat=True)
                 .distinct()
             )
-            new_ids = (_sorted_uuid4s(len(rows)), _sorted_uuid4s(len(rows)))
-            concerned: list[uuid.UUID] = []
-            bar = _progress(_batches(rows, BATCH), total=len(rows), enabled=progress, desc="import")
+            # Sorted ids for as many rows as the file seems to have, plain uuid4 after that.
+            new_ids = (
+                chain(_sorted_uuid4s(total), iter(uuid.uuid4, None)),
+                chain(_sorted_uuid4s(total), iter(uuid.uuid4, None)),
+            )
+            bar = _progress(
+                check.batches(BATCH, problems), total=total, enabled=progress, desc="import"
+            )
             rows_done = 0
-            for batch in bar:
-                _write_batch(
-                    batch,
-                    lvv_ids=lvv_ids,
-                    lvvs_with_stays=lvvs_with_stays,
-                    columns=columns,
-                    sink=sink,
-                    result=result,
-                    problems=problems,
-                    write=not dry_run,
-                    concerned=concerned,
-                    new_ids=new_ids,
-                    today=today,
-                )
-                if hasattr(bar, "update"):
-                    bar.update(len(batch) - 1)
-                if on_progress is not None:
-                    rows_done += len(batch)
-                    on_progress(rows_done, len(rows))
-            if concerned and not dry_run and not problems:
-                # One audit record and its lines for the whole import, the same lines as
-                # log_access would write (ADR 0070), on the access log's own connection.
-                gate.log_access_bulk(
-                    by,
-                    persons=list(dict.fromkeys(concerned)),
-                    operation="import",
-                    activity=ProcessingActivity.IMPORT,
-                    channel=channel,
-                    categories=("identity", "stay"),
-                )
+            writer = None
+            if WRITE_IN_BACKGROUND and not dry_run:
+                writer = _BackgroundWriter(transaction.get_connection())
+            try:
+                for batch in bar:
+                    if hasattr(bar, "update"):
+                        bar.update(len(batch) - 1)
+                    if problems:
+                        continue  # only checking from here on
+                    for key, lvv_name in catalogue.new_lvvs.items():
+                        if key in lvv_ids:
+                            continue
+                        if dry_run:
+                            lvv_ids[key] = None
+                        else:
+                            lvv = LVV.objects.create(name=lvv_name)
+                            Policy.objects.create(lvv=lvv)
+                            lvv_ids[key] = lvv.pk
+                            logger.info("import created LVV %s", lvv_name)
+                    concerned = _write_batch(
+                        batch,
+                        lvv_ids=lvv_ids,
+                        lvvs_with_stays=lvvs_with_stays,
+                        columns=columns,
+                        sink=sink,
+                        result=result,
+                        problems=problems,
+                        write=not dry_run,
+                        new_ids=new_ids,
+                        today=today,
+                        writer=writer,
+                    )
+                    if concerned and not dry_run and not problems:
+                        # The same lines as log_access would write (ADR 0070), on the access
+                        # log's own connection, while the writer inserts this batch.
+                        gate.log_access_bulk(
+                            by,
+                            persons=concerned,
+                            operation="import",
+                            activity=ProcessingActivity.IMPORT,
+                            channel=channel,
+                            categories=("identity", "stay"),
+                        )
+                    if on_progress is not None:
+                        rows_done += len(batch)
+                        on_progress(rows_done, max(total, rows_done))
+                if writer is not None:
+                    writer.drain()
+            except BaseException:
+                if writer is not None:
+                    writer.close(cancel=True)
+                raise
+            else:
+                if writer is not None:
+                    writer.close()
+            result.rows = check.valid + len(check.problem_rows)
+            result.lvvs_created = sorted(catalogue.new_lvvs.values())
             if ind_table is not None and not problems:
                 ind_sink = _EventSink(now=now, by=by, source="ind", source_ref="")
                 _ind_apply(
                     ind_table,
                     stays=Stay.objects.all(),
-                    file_keys={(r.lvv_key, r.corr) for r in rows},
+                    file_keys=set(check.seen),
                     lvv_ids=lvv_ids,
                     sink=ind_sink,
                     result=result,
@@ -1245,9 +1420,10 @@ def persons_import(
                 raise _Rollback
     except _Rollback:
         pass
-    result.problems = problems
-    if problems:
-        result.events_created = 0
+    if problems:  # nothing was written: say only what is wrong
+        return ImportResult(
+            dry_run=dry_run, problems=problems, rows=result.rows, source_ref=result.source_ref
+        )
     return result
 
 
