@@ -291,6 +291,11 @@ def duplicates(env: dict, db: str, results: list[Result]) -> None:
                 f"V-number (by kind: {', '.join(f'{k} {v}' for k, v in r['recall_by_kind'].items())})"
                 if "recall" in r
                 else ""
+            )
+            + (
+                f"; name keys rebuilt after the load in {r['keys_rebuilt_seconds']} s (not timed)"
+                if r.get("keys_rebuilt_seconds") is not None
+                else ""
             ),
         )
     )
