@@ -80,21 +80,55 @@ def _extended_until(stay: Stay) -> dt.date | None:
     return stay_state(stay.events.all()).extended_until
 
 
-def stay_absolute_end(stay: Stay) -> dt.date | None:
-    policy = _policy(stay.lvv)
+def stay_absolute_end(stay: Stay, *, policy: Policy | None = None) -> dt.date | None:
+    policy = policy or _policy(stay.lvv)
     if not stay.admission_date or not policy.max_total_stay_days:
         return None
     return stay.admission_date + dt.timedelta(days=policy.max_total_stay_days)
 
 
-def stay_end_date(stay: Stay) -> dt.date | None:
-    """The last day of the stay under the LVV's maximum (with extensions); None without maximum."""
-    policy = _policy(stay.lvv)
+_FOLD = object()  # stay_end_date: fold the stay's own events for its extension
+
+
+def stay_end_date(
+    stay: Stay, *, policy: Policy | None = None, extended_until: Any = _FOLD
+) -> dt.date | None:
+    """The last day of the stay under the LVV's maximum (with extensions); None without maximum.
+    A caller that read the policy and the extension in bulk (`end_date_facts`) passes them."""
+    policy = policy or _policy(stay.lvv)
     if not stay.admission_date or not policy.max_stay_days:
         return None
-    end = _extended_until(stay) or stay.admission_date + dt.timedelta(days=policy.max_stay_days)
-    absolute = stay_absolute_end(stay)
+    if extended_until is _FOLD:
+        extended_until = _extended_until(stay)
+    end = extended_until or stay.admission_date + dt.timedelta(days=policy.max_stay_days)
+    absolute = stay_absolute_end(stay, policy=policy)
     return min(end, absolute) if absolute else end
+
+
+@dataclass
+class EndDateFacts:
+    """What `stay_end_date` needs for several stays, read in two queries."""
+
+    policies: dict[int, Policy]
+    extended_until: dict[uuid.UUID, dt.date | None]
+
+
+def end_date_facts(stays: QuerySet[Stay]) -> EndDateFacts:
+    """The policies of the stays' LVVs and each stay's extension (the event fold of its extension
+    and void events: the same `stay_state` as `_extended_until`), whatever the number of stays.
+    Stays without an extension event are absent from `extended_until` (no extension)."""
+    from lvv.registry.history import stay_state
+
+    policies = {p.lvv_id: p for p in Policy.objects.filter(lvv_id__in=stays.values("lvv_id"))}
+    events: dict[uuid.UUID, list[Event]] = defaultdict(list)
+    for event in Event.objects.filter(
+        stay__in=stays.values("pk"), kind__in=(EventKind.STAY_EXTENDED, EventKind.EVENT_VOIDED)
+    ):
+        events[event.stay_id].append(event)
+    return EndDateFacts(
+        policies=policies,
+        extended_until={pk: stay_state(evs).extended_until for pk, evs in events.items()},
+    )
 
 
 def stays_near_maximum(

@@ -1011,4 +1011,20 @@ def home_context(request: HttpRequest) -> dict:
 
 
 def stay_panel_context(request: HttpRequest, stay: Stay) -> dict:
-    return {"wf_end": selectors.stay_end_date(stay)}
+    """The person page shows this panel under each of the person's stays the user may see: the
+    policies and extensions of all of them are read once per request (two queries whatever the
+    number of stays), through the gate."""
+    facts = getattr(request, "_workflow_end_date_facts", None)
+    if facts is None or facts[0] != (request.user.pk, stay.person_id):
+        stays = gate.stays_visible_to(request.user).filter(person_id=stay.person_id)
+        facts = ((request.user.pk, stay.person_id), selectors.end_date_facts(stays))
+        request._workflow_end_date_facts = facts
+    bulk = facts[1]
+    policy = bulk.policies.get(stay.lvv_id)
+    if policy is None:  # an LVV without a policy row yet: as before (created with the defaults)
+        return {"wf_end": selectors.stay_end_date(stay)}
+    return {
+        "wf_end": selectors.stay_end_date(
+            stay, policy=policy, extended_until=bulk.extended_until.get(stay.pk)
+        )
+    }
