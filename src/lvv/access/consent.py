@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from lvv.access.models import ConsentEvent, ConsentState, DataCategory, Party
 from lvv.accounts.models import User
@@ -174,23 +175,45 @@ class ConsentRow:
     since: object
 
 
+# The (party, label, category, label) of every consentable pair, per language: a per-process
+# constant (the labels are lazy translations, rebuilt on every str()).
+_CONSENTABLE_LABELS: dict[str, tuple[tuple[str, str, str, str], ...]] = {}
+
+
+def _consentable_labels() -> tuple[tuple[str, str, str, str], ...]:
+    language = get_language() or ""
+    labels = _CONSENTABLE_LABELS.get(language)
+    if labels is None:
+        labels = tuple(
+            (party, str(Party(party).label), cat, str(DataCategory(cat).label))
+            for party, cats in CONSENTABLE.items()
+            for cat in cats
+        )
+        _CONSENTABLE_LABELS[language] = labels
+    return labels
+
+
 def consent_overview(person: Person) -> list[ConsentRow]:
-    """One row per consentable (party, category), with the current consent."""
-    states = {(s.party, s.category): s for s in ConsentState.objects.filter(person=person)}
+    """One row per consentable (party, category), with the current consent (one query)."""
+    states = {
+        (party, category): (given, since)
+        for party, category, given, since in ConsentState.objects.filter(person=person).values_list(
+            "party", "category", "given", "since"
+        )
+    }
     rows = []
-    for party, cats in CONSENTABLE.items():
-        for cat in cats:
-            state = states.get((party, cat))
-            rows.append(
-                ConsentRow(
-                    party=party,
-                    party_label=str(Party(party).label),
-                    category=cat,
-                    category_label=str(DataCategory(cat).label),
-                    given=bool(state and state.given),
-                    since=state.since if state else None,
-                )
+    for party, party_label, cat, cat_label in _consentable_labels():
+        given, since = states.get((party, cat), (False, None))
+        rows.append(
+            ConsentRow(
+                party=party,
+                party_label=party_label,
+                category=cat,
+                category_label=cat_label,
+                given=bool(given),
+                since=since,
             )
+        )
     return rows
 
 
@@ -211,6 +234,22 @@ def consent_mode_for(stay: Stay | None) -> str:
 
 
 def default_method_for(stay: Stay | None) -> str:
-    if consent_mode_for(stay) == Policy.ConsentMode.SEPARATE:
+    return method_for_mode(consent_mode_for(stay))
+
+
+def method_for_mode(mode: str) -> str:
+    """The consent form's default method in an LVV with this consent mode."""
+    if mode == Policy.ConsentMode.SEPARATE:
         return ConsentEvent.Method.SEPARATE_FORM
     return ConsentEvent.Method.PARTICIPATION_FORM
+
+
+def latest_consent_mode(person: Person) -> str:
+    """`consent_mode_for` the person's latest registered stay (as the consent panel picks it), in
+    one query: the stay and its LVV's policy joined."""
+    modes = list(
+        person.stays.order_by("-registration_date").values_list(
+            "lvv__policy__consent_mode", flat=True
+        )[:1]
+    )
+    return (modes[0] if modes else None) or Policy.ConsentMode.AT_INTAKE

@@ -11,7 +11,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from lvv.access import consent, gate, rules
@@ -97,20 +100,44 @@ def research(request):
     return render(request, "access/research.html")
 
 
+# The consent form's fields as HTML, per (language, default method): the form is the same for
+# every person and user (no user-dependent choices, unbound, no errors; the CSRF token is outside),
+# so the person page renders it once per process instead of through the widget templates on every
+# request. A form that ever depends on the user or person must drop this cache.
+_CONSENT_FORM_HTML: dict[tuple[str, str], SafeString] = {}
+
+
+def consent_form_html(method: str) -> SafeString:
+    key = (get_language() or "", method)
+    html = _CONSENT_FORM_HTML.get(key)
+    if html is None:
+        form = ConsentForm(initial={"method": method})
+        html = render_to_string("access/_consent_form_fields.html", {"consent_form": form})
+        _CONSENT_FORM_HTML[key] = html
+    return html
+
+
 def _panel_context(request, person) -> dict:
+    """The consent panel: one query for the consent state; a user who records consent also gets
+    the LVV's consent mode (one query) and the history (one query)."""
     user = request.user
     rows = consent.consent_overview(person)
     rule = rules.rule_for(user)
     if rule.scope == rules.Scope.CONSENT:
         rows = [row for row in rows if row.party == rule.party]
-    can_record = rules.can_record_consent(user)
-    stay = person.stays.order_by("-registration_date").first() if can_record else None
-    form = ConsentForm(initial={"method": consent.default_method_for(stay)}) if can_record else None
+    if not rules.can_record_consent(user):
+        return {
+            "consent_rows": rows,
+            "consent_form": None,
+            "consent_history": [],
+            "consent_mode": "",
+        }
+    mode = consent.latest_consent_mode(person)
     return {
         "consent_rows": rows,
-        "consent_form": form,
-        "consent_history": list(consent.consent_history(person)[:20]) if can_record else [],
-        "consent_mode": consent.consent_mode_for(stay) if can_record else "",
+        "consent_form": consent_form_html(consent.method_for_mode(mode)),
+        "consent_history": list(consent.consent_history(person)[:20]),
+        "consent_mode": mode,
     }
 
 
