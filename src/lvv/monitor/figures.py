@@ -190,9 +190,10 @@ def _json_decoder():
 class StayFacts:
     """One stay as the register knew it at `known_at`, at the end of the peildatum.
 
-    `stay_key` and `person_key` are the ids as the database driver gives them (32 hex digits on
-    SQLite, a UUID on PostgreSQL); `stay_id` and `person_id` make UUIDs of them when asked (the
-    figures never ask: 200,000 UUIDs cost more than counting the cells, ADR 76)."""
+    `stay_key` and `person_key` are the ids as read (32 hex digits on SQLite; on PostgreSQL text
+    from the projection, a UUID from the fold of `--as-registered-on`); `stay_id` and `person_id`
+    make UUIDs of them when asked (the figures never ask: 200,000 UUIDs cost more than counting
+    the cells, ADR 76)."""
 
     stay_key: Any
     person_key: Any
@@ -594,8 +595,11 @@ def _from_projection(
     if lvv_ids is not None:
         where += f" AND lvv_id IN ({', '.join(['%s'] * len(lvv_ids)) or 'NULL'})"
         where_params += lvv_ids
+    # Ids as text on PostgreSQL too: the driver would make 200,000 UUID objects, and a text key
+    # hashes once where a UUID hashes in Python at every dictionary lookup.
+    ident = "{}::text" if connection.vendor == "postgresql" else "{}"
     stay_sql = (
-        "SELECT id, lvv_id, person_id, target_group, "  # noqa: S608 (quoted names only)
+        f"SELECT {ident.format('id')}, lvv_id, {ident.format('person_id')}, target_group, "  # noqa: S608
         f"{d('admission_date')}, {d('outflow_date')}, outflow_type, follow_up, "
         f"{d('follow_up_date')}, scenario, scenario_discussed_in_lso, last_valid_on > %s "
         f"FROM {stay_t}{scan} WHERE {where}"
@@ -603,7 +607,7 @@ def _from_projection(
     # Two plain reads are cheaper than a join that looks up each stay's person by id; with an
     # LVV selection only the persons of its stays are read.
     person_sql = (
-        f"SELECT id, gender, birth_year, {d('birth_date')}, country, "  # noqa: S608
+        f"SELECT {ident.format('id')}, gender, birth_year, {d('birth_date')}, country, "  # noqa: S608
         f"{d('first_ind_application_date')} FROM {person_t}"
     )
     person_params: list[Any] = []
@@ -633,7 +637,8 @@ def _from_projection(
             )
         ):
             fold = _fold_stay_general if has_voids else _fold_stay
-            folded[raw_stay_id] = fold(group, peildatum, decode)
+            key = str(raw_stay_id) if isinstance(raw_stay_id, uuid.UUID) else raw_stay_id
+            folded[key] = fold(group, peildatum, decode)
 
     parse = _Days()
     stays: list[StayFacts] = []
