@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as AuthUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +55,15 @@ class Role(models.TextChoices):
     PRIVACY_OFFICER = "privacy_officer", _("Privacyfunctionaris")
 
 
+class UserManager(AuthUserManager):
+    """Users are read with their organisation (one join): the logged-in user of every request is
+    loaded by Django's `ModelBackend.get_user` through this manager, and the access log's audit
+    record then reads the organisation's name without a query of its own (issue 8)."""
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("organisation")
+
+
 class User(AbstractUser):
     """A person who logs in: a staff member of one organisation, with one role, working in the LVVs
     listed (none for national roles)."""
@@ -74,6 +84,8 @@ class User(AbstractUser):
         blank=True,
         help_text=_("De LVV's waarin deze gebruiker werkt (leeg voor landelijke rollen)."),
     )
+
+    objects = UserManager()
 
     class Meta:
         verbose_name = _("gebruiker")
