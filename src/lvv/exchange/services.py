@@ -2,11 +2,13 @@
 CONTRACTS.md sections 1-2, for the command line, the web upload and the API.
 
 The person import is the register's bulk path. It never calls the per-row services (too slow for
-100,000 rows): it validates every row in Python first, and only when all rows are valid writes
-persons, stays and their events with `bulk_create` in batches inside one transaction. The events are
-exactly those the services in lvv.registry.services would append for the same facts (same kinds,
-same data), and the stay columns are derived from them with `lvv.registry.history.stay_state`, so
-the monitor cannot tell imported from typed data (docs/adr/0020-import-as-events.md).
+100,000 rows): it checks the rows in Python batch by batch and writes persons, stays and their
+events with raw bulk inserts inside one transaction, which it rolls back when any row was invalid
+(docs/adr/0084-import-streaming-and-background-writer.md). The events are exactly those the
+services in lvv.registry.services would append for the same facts (same kinds, same data), and the
+stay columns equal `lvv.registry.history.stay_state` of them (a new stay's read off its row, tested
+against the fold), so the monitor cannot tell imported from typed data
+(docs/adr/0020-import-as-events.md).
 
 All or nothing: any invalid row means nothing is written and every invalid row is reported as
 `row N: column: reason` (N as the spreadsheet user sees it; the header is row 1)."""
@@ -300,11 +302,6 @@ class _EventSink:
         "supersedes_id",
     )
 
-    def insert(self) -> None:
-        """Write the pending and the ready events (fast path, no model instances)."""
-        ready, pending = self.take()
-        _insert_events(ready, pending, connection=None)
-
     def take(self) -> tuple[list[tuple], list[tuple]]:
         """The ready rows and the pending events as rows (not adapted yet), in that order of
         writing; the sink is empty afterwards."""
@@ -422,7 +419,6 @@ class _PersonRowParser:
 
     def __init__(self, columns: list[str], catalogue: _Catalogue, today: dt.date) -> None:
         index = {col: i for i, col in enumerate(columns) if col}
-        self.present = frozenset(index)
         parsers: dict[str, Callable[[Cell], Any]] = {
             "lvv": lambda c: catalogue.lvv_key(parse_text(c)) if c else "",
             "correspondentienummer": parse_text,
