@@ -26,11 +26,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import numpy as np
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from rapidfuzz import fuzz, process
 
 from lvv.registry.models import Person, PersonAlias
 
@@ -61,6 +59,8 @@ def _full(given: str, family: str) -> str:
 def name_score(a: str, b: str) -> float:
     """Similarity of two normalised names (0-100), order-insensitive. A name contained in a longer
     one counts only when it has two parts or more ('ali' is not 'ahmed ali')."""
+    from rapidfuzz import fuzz  # imported on first use: every `lvv` command loads this module
+
     if not a or not b:
         return 0.0
     score = fuzz.token_sort_ratio(a, b)
@@ -338,6 +338,9 @@ def duplicates_find(
             found[pk] = Match(_uuid(pk), 100, ["v_number"])
     if not names or not persons:
         return sorted(found.values(), key=lambda m: -m.score)
+
+    import numpy as np  # imported on first use: every `lvv` command (the monitor too) loads
+    from rapidfuzz import fuzz, process  # this module, and these cost 0.2 s to import
 
     # Every name of every admissible candidate (own name first, then aliases) against every name
     # of the person, in one vectorised rapidfuzz call per scorer. A known, different country or a
