@@ -74,8 +74,18 @@ def login(page, live_server, username: str, password: str = DEFAULT_PASSWORD) ->
 def axe_violations(page, impacts: frozenset[str] = BLOCKING_IMPACTS) -> list[dict]:
     """The axe-core violations on the current page with one of `impacts`."""
     from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import Error as PlaywrightError
 
-    results = Axe().run(page)
+    # A click on a link may still be navigating: axe then finds no document. Wait for the page to
+    # load and ask once more when the document went away under axe.
+    page.wait_for_load_state()
+    try:
+        results = Axe().run(page)
+    except PlaywrightError as exc:
+        if "documentElement" not in str(exc) and "context was destroyed" not in str(exc):
+            raise
+        page.wait_for_load_state()
+        results = Axe().run(page)
     return [v for v in results.response["violations"] if v.get("impact") in impacts]
 
 
