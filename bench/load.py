@@ -175,28 +175,13 @@ def verify_sample(n: int = 300, seed: int = 1) -> int:
     Returns the number checked; raises AssertionError on the first difference."""
     from lvv.registry.history import person_state, stay_state
     from lvv.registry.models import Stay
+    from lvv.registry.services import STAY_PROJECTION
 
     ids = list(Stay.objects.values_list("pk", flat=True).order_by("pk")[:50_000])
     sample = random.Random(seed).sample(ids, min(n, len(ids)))
     for stay in Stay.objects.filter(pk__in=sample).select_related("person"):
         state = stay_state(stay.events.all())
-        for attr in (
-            "status",
-            "target_group",
-            "correspondence_number",
-            "registration_date",
-            "admission_date",
-            "scenario",
-            "scenario_date",
-            "scenario_discussed_in_lso",
-            "organisation_id",
-            "location_id",
-            "outflow_date",
-            "outflow_type",
-            "follow_up",
-            "follow_up_date",
-            "last_valid_on",
-        ):
+        for attr in STAY_PROJECTION:
             got, want = getattr(stay, attr), getattr(state, attr)
             assert got == want, f"stay {stay.pk}: {attr} is {got!r}, history says {want!r}"
         # The monitor reads the person columns it needs too (ADR 0076).
