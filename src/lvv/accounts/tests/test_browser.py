@@ -50,7 +50,8 @@ def test_two_factor_setup_and_verify_in_the_browser(browser_page, live_server, c
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT_DIR / "access-2fa-setup.png"), full_page=True)
     secret = re.sub(r"\s", "", page.locator("code").first.inner_text())
-    page.get_by_label("Code uit uw authenticator-app").fill(_code(secret))
+    used_code = _code(secret)
+    page.get_by_label("Code uit uw authenticator-app").fill(used_code)
     page.get_by_role("button", name="Instellen en doorgaan").click()
     page.wait_for_load_state()
     assert page.url.endswith("/personen/")
@@ -59,7 +60,8 @@ def test_two_factor_setup_and_verify_in_the_browser(browser_page, live_server, c
     page.context.clear_cookies()
     _password_step(page, live_server, "carla")
     assert "/2fa/" in page.url and "instellen" not in page.url
-    page.get_by_label("Code uit uw authenticator-app").fill(_code(secret))
+    # The very code used at setup, not a fresh one: a 30-second step may have passed meanwhile.
+    page.get_by_label("Code uit uw authenticator-app").fill(used_code)
     page.get_by_role("button", name="Controleren").click()
     assert (
         page.get_by_role("alert").inner_text().startswith("Deze code klopt niet of is al gebruikt")
