@@ -28,8 +28,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
-from operator import attrgetter
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -242,13 +242,19 @@ class Facts:
         return self.persons.get(stay.person_key)
 
     def capacity_on(self, lvv_id: int, on: dt.date) -> int | None:
-        """The latest capacity row dated on or before `on` (rows come sorted and deduplicated)."""
-        places = None
-        for valid_from, value in self.capacity.get(lvv_id, ()):
-            if valid_from > on:
-                break
-            places = value
-        return places
+        return _capacity_on(self.capacity, lvv_id, on)
+
+
+def _capacity_on(
+    capacity: dict[int, list[tuple[dt.date, int]]], lvv_id: int, on: dt.date
+) -> int | None:
+    """The latest capacity row dated on or before `on` (rows come sorted and deduplicated)."""
+    places = None
+    for valid_from, value in capacity.get(lvv_id, ()):
+        if valid_from > on:
+            break
+        places = value
+    return places
 
 
 def _as_uuid(value: Any) -> uuid.UUID:
@@ -391,13 +397,18 @@ def _fold_person(group: list[tuple], decode) -> PersonFacts:
 
 
 def _person_facts(gender, birth_year, birth_date, country, first_application) -> PersonFacts:
-    birth_year = birth_year or (birth_date.year if birth_date else None)
     return PersonFacts(
         gender=gender or "unknown",
-        birth_year=int(birth_year) if birth_year else None,
+        birth_year=_birth_year(birth_year, birth_date),
         country=country or "",
         first_ind_application_date=first_application,
     )
+
+
+def _birth_year(birth_year: int | None, birth_date: Any) -> int | None:
+    """The recorded birth year, else the year of the birth date (a date, or text on SQLite)."""
+    birth_year = birth_year or (_day(birth_date).year if birth_date else None)
+    return int(birth_year) if birth_year else None
 
 
 def _record_order(row: tuple) -> tuple:
@@ -531,10 +542,7 @@ def _collect(
     using: str | None,
 ) -> Facts:
     alias = using or monitor_alias()
-    lvv_qs = LVV.objects.using(alias).select_related("policy")
-    if lvv_names is not None:
-        lvv_qs = lvv_qs.filter(name__in=list(lvv_names))
-    lvvs = {lvv.pk: lvv for lvv in lvv_qs}
+    lvvs = _lvvs(alias, lvv_names)
     scoped = lvv_names is not None
     if known_at is None:
         stays, persons = _from_projection(
@@ -552,6 +560,13 @@ def _collect(
         persons=persons,
         capacity=_capacity(alias, lvvs=lvvs, known_at=known_at),
     )
+
+
+def _lvvs(alias: str, lvv_names: Iterable[str] | None) -> dict[int, LVV]:
+    lvv_qs = LVV.objects.using(alias).select_related("policy")
+    if lvv_names is not None:
+        lvv_qs = lvv_qs.filter(name__in=list(lvv_names))
+    return {lvv.pk: lvv for lvv in lvv_qs}
 
 
 class _Days(dict):
@@ -623,22 +638,7 @@ def _from_projection(
 
     # The stays with an event valid after the peildatum: their own events, folded.
     later = any(row[11] for row in rows)
-    folded: dict[Any, tuple] = {}
-    if later:
-        decode = _json_decoder()
-        for raw_stay_id, group, has_voids in _grouped(
-            _event_rows(
-                alias,
-                for_stays=True,
-                kinds=STAY_KINDS,
-                known_at=None,
-                lvv_ids=lvv_ids,
-                later_than=peildatum,
-            )
-        ):
-            fold = _fold_stay_general if has_voids else _fold_stay
-            key = str(raw_stay_id) if isinstance(raw_stay_id, uuid.UUID) else raw_stay_id
-            folded[key] = fold(group, peildatum, decode)
+    folded = _fold_later(alias, peildatum=peildatum, lvv_ids=lvv_ids) if later else {}
 
     parse = _Days()
     stays: list[StayFacts] = []
@@ -676,6 +676,28 @@ def _from_projection(
 
 def _first(row: tuple) -> Any:
     return row[0]
+
+
+def _fold_later(alias: str, *, peildatum: dt.date, lvv_ids: list[int] | None) -> dict[Any, tuple]:
+    """The stays admitted by the peildatum in the projection that have an event valid after it
+    (`last_valid_on`), folded from their own events on the peildatum: the tuple of `_fold_stay`
+    by stay id as the projection queries read it (text on PostgreSQL)."""
+    folded: dict[Any, tuple] = {}
+    decode = _json_decoder()
+    for raw_stay_id, group, has_voids in _grouped(
+        _event_rows(
+            alias,
+            for_stays=True,
+            kinds=STAY_KINDS,
+            known_at=None,
+            lvv_ids=lvv_ids,
+            later_than=peildatum,
+        )
+    ):
+        fold = _fold_stay_general if has_voids else _fold_stay
+        key = str(raw_stay_id) if isinstance(raw_stay_id, uuid.UUID) else raw_stay_id
+        folded[key] = fold(group, peildatum, decode)
+    return folded
 
 
 def _folded(
@@ -810,7 +832,20 @@ def collect_cached(
 # Classifying one stay -----------------------------------------------------------------------------
 
 
-def scenario_cell(stay: StayFacts, scheme: str) -> tuple[str, str | None]:
+class Status(NamedTuple):
+    """What the status cells of an admitted stay read (`_status_cells`): whether it is current on
+    the peildatum (no outflow by then), its scenario and whether that was discussed in the LSO,
+    its outflow type and follow-up. `scenario_cell` and `outflow_cells` read the same names from
+    a `StayFacts` or a `Status`."""
+
+    current: bool
+    scenario: str
+    discussed_in_lso: bool
+    outflow_type: str
+    follow_up: str
+
+
+def scenario_cell(stay: StayFacts | Status, scheme: str) -> tuple[str, str | None]:
     """The `current_by_scenario` key of a current participant, and the programme rule applied."""
     if scheme == PROGRAMME:
         if not stay.discussed_in_lso:
@@ -822,7 +857,7 @@ def scenario_cell(stay: StayFacts, scheme: str) -> tuple[str, str | None]:
     return stay.scenario, None
 
 
-def outflow_cells(stay: StayFacts, scheme: str) -> tuple[str, str, str | None]:
+def outflow_cells(stay: StayFacts | Status, scheme: str) -> tuple[str, str, str | None]:
     """The `outflow_by_type` and `outflow_by_class` keys of an outflow, and the rule applied."""
     if scheme == PROGRAMME:
         if stay.outflow_type == OutflowType.ONWARD_MIGRATION:
@@ -847,21 +882,29 @@ def stay_cells(
     """The cells of the monitor JSON this stay counts in (empty when not in the intake)."""
     if stay.admission_date is None:
         return []
-    return _status_cells(stay, scheme) + _background_cells(
+    return _status_cells(_status_of(stay), scheme) + _background_cells(
         person or _UNKNOWN_PERSON, peildatum=peildatum
     )
 
 
-def _status_cells(stay: StayFacts, scheme: str) -> list[str]:
-    """The cells of an admitted stay that depend on the stay (and the scheme) only: read
-    `outflow_date is None`, `scenario`, `discussed_in_lso`, `outflow_type` and `follow_up`
-    (`_status_key` names exactly these)."""
+def _status_of(stay: StayFacts) -> Status:
+    return Status(
+        stay.outflow_date is None,
+        stay.scenario,
+        stay.discussed_in_lso,
+        stay.outflow_type,
+        stay.follow_up,
+    )
+
+
+def _status_cells(status: Status, scheme: str) -> list[str]:
+    """The cells of an admitted stay that depend on its status (and the scheme) only."""
     cells = ["intake_total"]
-    if stay.outflow_date is None:
+    if status.current:
         cells.append("occupancy")
-        cells.append("current_by_scenario." + scenario_cell(stay, scheme)[0])
+        cells.append("current_by_scenario." + scenario_cell(status, scheme)[0])
     else:
-        type_key, class_key, _rule = outflow_cells(stay, scheme)
+        type_key, class_key, _rule = outflow_cells(status, scheme)
         cells += ["outflow_total", "outflow_by_type." + type_key, "outflow_by_class." + class_key]
     return cells
 
@@ -890,23 +933,185 @@ def _country_cells(country: str) -> list[str]:
     return cells
 
 
-_LVV_OF = attrgetter("lvv_id")
-_ADMISSION_OF = attrgetter("admission_date")
-_GENDER_OF = attrgetter("gender")
-_BIRTH_YEAR_OF = attrgetter("birth_year")
-_COUNTRY_OF = attrgetter("country")
-_FIRST_APPLICATION_OF = attrgetter("first_ind_application_date")
+# Counting the parts of the cells --------------------------------------------------------------------
+
+# `stay_cells` is a sum of parts that each read a few attributes: the stay's `Status`, the
+# person's gender, birth year and country; the mean waiting time reads the days from the first
+# IND application to the admission. A `Tally` counts, per LVV and target group, how many admitted
+# stays carry each distinct value of each part (ADR 76, ADR 90); the document classifies each
+# distinct value once (`_status_cells`, `_gender_cell`, ...) and adds it as often as it occurs:
+# the same counts as adding up `stay_cells` stay by stay.
+#
+# A tally is counted from rows of one admitted stay each, in this column order (`Tally.count`):
+# lvv_id, target_group, current, scenario, discussed_in_lso, outflow_type, follow_up, gender,
+# birth_year, birth_date, country, days from the first IND application to the admission (None
+# without that date). `_from_stays` makes them from facts; `_tally_projection` reads them.
+_STATUS_PART = itemgetter(0, 1, 2, 3, 4, 5, 6)
+_GENDER_PART = itemgetter(0, 1, 7)
+_BIRTH_PART = itemgetter(0, 1, 8, 9)
+_COUNTRY_PART = itemgetter(0, 1, 10)
+_DAYS_PART = itemgetter(0, 1, 11)
 
 
-def _status_key(stay: StayFacts) -> tuple:
-    return (
-        stay.lvv_id,
-        stay.outflow_date is None,
-        stay.scenario,
-        stay.discussed_in_lso,
-        stay.outflow_type,
-        stay.follow_up,
+@dataclass
+class Tally:
+    """Admitted stays per (lvv_id, target_group, value) of each part; the days summed and counted
+    per (lvv_id, target_group) over the stays whose person has a first IND application date."""
+
+    statuses: Counter = field(default_factory=Counter)
+    genders: Counter = field(default_factory=Counter)
+    birth_years: Counter = field(default_factory=Counter)
+    countries: Counter = field(default_factory=Counter)
+    days_sum: Counter = field(default_factory=Counter)
+    days_n: Counter = field(default_factory=Counter)
+
+    @classmethod
+    def count(cls, rows: list[tuple]) -> Tally:
+        """Counted with the C-level tools (Counter over map), then each distinct value put in the
+        form the facts give it (booleans, `gender or "unknown"`, the birth year from the birth
+        date when only that is known, `country or ""`), so a tally read from the database and one
+        made from facts compare equal."""
+        tally = cls()
+        statuses = Counter(map(_STATUS_PART, rows))
+        for (
+            lvv_id,
+            group,
+            current,
+            scenario,
+            discussed,
+            outflow_type,
+            follow_up,
+        ), n in statuses.items():
+            status = Status(bool(current), scenario, bool(discussed), outflow_type, follow_up)
+            tally.statuses[lvv_id, group, status] += n
+        for (lvv_id, group, gender), n in Counter(map(_GENDER_PART, rows)).items():
+            tally.genders[lvv_id, group, gender or "unknown"] += n
+        for (lvv_id, group, year, date), n in Counter(map(_BIRTH_PART, rows)).items():
+            tally.birth_years[lvv_id, group, _birth_year(year, date)] += n
+        for (lvv_id, group, country), n in Counter(map(_COUNTRY_PART, rows)).items():
+            tally.countries[lvv_id, group, country or ""] += n
+        days_sum, days_n = tally.days_sum, tally.days_n
+        for lvv_id, group, days in map(_DAYS_PART, rows):
+            if days is not None:
+                days_sum[lvv_id, group] += days
+                days_n[lvv_id, group] += 1
+        return tally
+
+    def update(self, other: Tally) -> None:
+        for name in ("statuses", "genders", "birth_years", "countries", "days_sum", "days_n"):
+            getattr(self, name).update(getattr(other, name))
+
+
+def tally_facts(facts: Facts) -> Tally:
+    return Tally.count(_from_stays((stay, facts.person(stay)) for stay in facts.stays))
+
+
+def _from_stays(stays: Iterable[tuple[StayFacts, PersonFacts | None]]) -> list[tuple]:
+    """The tally rows (see `Tally.count`) of the admitted stays among (stay, its person)."""
+    rows = []
+    for stay, person in stays:
+        if stay.admission_date is None:
+            continue
+        person = person or _UNKNOWN_PERSON
+        first = person.first_ind_application_date
+        rows.append(
+            (
+                stay.lvv_id,
+                stay.target_group,
+                stay.outflow_date is None,
+                stay.scenario,
+                stay.discussed_in_lso,
+                stay.outflow_type,
+                stay.follow_up,
+                person.gender,
+                person.birth_year,
+                None,  # the birth year is already taken from the birth date
+                person.country,
+                None if first is None else (stay.admission_date - first).days,
+            )
+        )
+    return rows
+
+
+def _tally_projection(alias: str, *, peildatum: dt.date, lvv_ids: list[int] | None) -> Tally:
+    """The tally of the stays admitted on the peildatum, without `--as-registered-on`: what
+    `tally_facts(collect(peildatum=...))` gives, without making facts (ADR 90).
+
+    One query reads the tally columns of every stay admitted by the peildatum in the projection,
+    joined with its person's (ADR 76: the stored columns are the fold of all events, the person's
+    need no date). The stays with an event valid after the peildatum are marked by the query and
+    counted from their own events instead, as `_from_projection` does."""
+    connection = connections[alias]
+    qn = connection.ops.quote_name
+    stay_t, person_t = qn(Stay._meta.db_table), qn(Person._meta.db_table)
+    day = connection.ops.adapt_datefield_value(peildatum)
+    if connection.vendor == "sqlite":
+        # Whole days between two dates stored as text; the planner would otherwise walk the
+        # (lvv, admission_date) index and look up 100,000 rows one by one (see `_from_projection`).
+        days = (
+            "CAST(julianday(s.admission_date) - julianday(p.first_ind_application_date) AS INTEGER)"
+        )
+        scan = " NOT INDEXED"
+    else:
+        days = "s.admission_date - p.first_ind_application_date"
+        scan = ""
+    where = "s.admission_date <= %s"
+    params: list[Any] = [day, day]
+    if lvv_ids is not None:
+        where += f" AND s.lvv_id IN ({', '.join(['%s'] * len(lvv_ids)) or 'NULL'})"
+        params += lvv_ids
+    # A LEFT JOIN: a stay without its person row would count as a person with nothing known, as
+    # `Facts.person` returning None does.
+    sql = (
+        "SELECT s.lvv_id, s.target_group, s.outflow_date IS NULL, s.scenario, "  # noqa: S608
+        "s.scenario_discussed_in_lso, s.outflow_type, s.follow_up, p.gender, p.birth_year, "
+        f"p.birth_date, p.country, {days}, s.last_valid_on > %s "
+        f"FROM {stay_t} AS s{scan} LEFT JOIN {person_t} AS p ON p.id = s.person_id WHERE {where}"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not any(row[12] for row in rows):
+        return Tally.count(rows)
+    tally = Tally.count([row for row in rows if not row[12]])
+    tally.update(
+        Tally.count(_from_stays(_later_stays(alias, peildatum=peildatum, lvv_ids=lvv_ids)))
+    )
+    return tally
+
+
+def _later_stays(
+    alias: str, *, peildatum: dt.date, lvv_ids: list[int] | None
+) -> list[tuple[StayFacts, PersonFacts]]:
+    """The stays admitted by the peildatum in the projection that have an event valid after it,
+    folded on the peildatum (`_fold_later`), each with its person."""
+    connection = connections[alias]
+    qn = connection.ops.quote_name
+    ident = "{}::text" if connection.vendor == "postgresql" else "{}"
+    day = connection.ops.adapt_datefield_value(peildatum)
+    where = "s.admission_date <= %s AND s.last_valid_on > %s"
+    params: list[Any] = [day, day]
+    if lvv_ids is not None:
+        where += f" AND s.lvv_id IN ({', '.join(['%s'] * len(lvv_ids)) or 'NULL'})"
+        params += lvv_ids
+    sql = (
+        f"SELECT {ident.format('s.id')}, {ident.format('s.person_id')}, s.lvv_id, p.gender, "  # noqa: S608
+        "p.birth_year, p.birth_date, "
+        f"p.country, p.first_ind_application_date FROM {qn(Stay._meta.db_table)} AS s "
+        f"LEFT JOIN {qn(Person._meta.db_table)} AS p ON p.id = s.person_id WHERE {where}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    folded = _fold_later(alias, peildatum=peildatum, lvv_ids=lvv_ids)
+    stays = []
+    for stay_key, person_key, lvv_id, gender, birth_year, birth_date, country, first in rows:
+        found = folded.get(stay_key)
+        if found is None or found[1] is None:
+            continue  # not admitted on the peildatum after all
+        person = _person_facts(gender, birth_year, birth_date, country, _day(first))
+        stays.append((StayFacts(stay_key, person_key, lvv_id, *found), person))
+    return stays
 
 
 # The document -------------------------------------------------------------------------------------
@@ -968,76 +1173,105 @@ def _document(name: str, acc: _Acc) -> dict[str, Any]:
 
 
 def _accumulate(
-    facts: Facts, *, scheme: str, target_group: str
+    tally: Tally,
+    *,
+    peildatum: dt.date,
+    lvvs: Iterable[int],
+    capacity: dict[int, list[tuple[dt.date, int]]],
+    scheme: str,
+    target_group: str,
 ) -> tuple[dict[int, _Acc], set[int]]:
-    """Accumulators per LVV for one target group, and the LVVs that appear in the monitor."""
-    peildatum = facts.peildatum
-    accs: dict[int, _Acc] = {lvv_id: _Acc() for lvv_id in facts.lvvs}
+    """Accumulators per LVV for one target group, and the LVVs that appear in the monitor: those
+    with capacity on the peildatum or a stay admitted on it (of any target group)."""
+    accs: dict[int, _Acc] = {lvv_id: _Acc() for lvv_id in lvvs}
     present: set[int] = set()
-    for lvv_id in facts.lvvs:
-        places = facts.capacity_on(lvv_id, peildatum)
+    for lvv_id in accs:
+        places = _capacity_on(capacity, lvv_id, peildatum)
         if places is not None:
             accs[lvv_id].capacity = places
             present.add(lvv_id)
-    # `stay_cells` is a sum of parts that each read a few attributes: the stay's status
-    # (`_status_key`), the person's gender, birth year and country. Each part is computed once
-    # per LVV and distinct value and counted as often as it occurs (ADR 76): the same counts as
-    # adding up `stay_cells` stay by stay, a few thousand calls instead of 100,000.
-    admitted = [stay for stay in facts.stays if stay.admission_date is not None]
-    present.update(map(_LVV_OF, admitted))
-    chosen = [stay for stay in admitted if stay.target_group == target_group]
-    # Counted with the C-level tools (Counter over map/zip), not item by item in Python.
-    keys = list(map(_status_key, chosen))
-    status_counts = Counter(keys)
-    examples = dict(zip(keys, chosen, strict=True))  # a stay for each key
-    persons_get, unknown = facts.persons.get, _UNKNOWN_PERSON
-    people = [persons_get(stay.person_key) or unknown for stay in chosen]
-    lvv_ids = list(map(_LVV_OF, chosen))
-    genders = Counter(zip(lvv_ids, map(_GENDER_OF, people), strict=True))
-    birth_years = Counter(zip(lvv_ids, map(_BIRTH_YEAR_OF, people), strict=True))
-    countries = Counter(zip(lvv_ids, map(_COUNTRY_OF, people), strict=True))
-    for lvv_id, admission, first in zip(
-        lvv_ids, map(_ADMISSION_OF, chosen), map(_FIRST_APPLICATION_OF, people), strict=True
-    ):
-        if first is not None:
-            acc = accs[lvv_id]
-            acc.days_sum += (admission - first).days
-            acc.days_n += 1
-    statuses = {key: (examples[key], n) for key, n in status_counts.items()}
-    for (lvv_id, *_), (stay, n) in statuses.items():
+    present.update(lvv_id for lvv_id, _group, _status in tally.statuses)
+    cells_of: dict[Status, list[str]] = {}
+    for (lvv_id, group, status), n in tally.statuses.items():
+        if group != target_group:
+            continue
+        cells = cells_of.get(status)
+        if cells is None:
+            cells = cells_of[status] = _status_cells(status, scheme)
         counts = accs[lvv_id].counts
-        for cell in _status_cells(stay, scheme):
+        for cell in cells:
             counts[cell] += n
-    for (lvv_id, gender), n in genders.items():
-        accs[lvv_id].counts[_gender_cell(gender)] += n
-    for (lvv_id, birth_year), n in birth_years.items():
+    for (lvv_id, group, gender), n in tally.genders.items():
+        if group == target_group:
+            accs[lvv_id].counts[_gender_cell(gender)] += n
+    for (lvv_id, group, birth_year), n in tally.birth_years.items():
+        if group != target_group:
+            continue
         acc = accs[lvv_id]
         acc.counts[_age_cell(birth_year, peildatum)] += n
         if birth_year:
             acc.age_sum += (peildatum.year - birth_year) * n
             acc.age_n += n
-    for (lvv_id, country), n in countries.items():
+    for (lvv_id, group, country), n in tally.countries.items():
+        if group != target_group:
+            continue
         counts = accs[lvv_id].counts
         for cell in _country_cells(country):
             counts[cell] += n
+    for (lvv_id, group), n in tally.days_n.items():
+        if group == target_group:
+            accs[lvv_id].days_sum += tally.days_sum[lvv_id, group]
+            accs[lvv_id].days_n += n
     return accs, present
 
 
-def document_from_facts(
-    facts: Facts, *, scheme: str, target_group: str = TargetGroup.CONVENANT
+def _document_from_tally(
+    tally: Tally,
+    *,
+    peildatum: dt.date,
+    lvvs: dict[int, LVV],
+    capacity: dict[int, list[tuple[dt.date, int]]],
+    scheme: str,
+    target_group: str,
 ) -> dict[str, Any]:
-    accs, present = _accumulate(facts, scheme=scheme, target_group=target_group)
+    accs, present = _accumulate(
+        tally,
+        peildatum=peildatum,
+        lvvs=lvvs,
+        capacity=capacity,
+        scheme=scheme,
+        target_group=target_group,
+    )
     national = _Acc()
-    lvvs = []
-    for lvv_id in sorted(present, key=lambda pk: facts.lvvs[pk].name):
+    documents = []
+    for lvv_id in sorted(present, key=lambda pk: lvvs[pk].name):
         national.add(accs[lvv_id])
-        lvvs.append(_document(facts.lvvs[lvv_id].name, accs[lvv_id]))
+        documents.append(_document(lvvs[lvv_id].name, accs[lvv_id]))
     return {
-        "peildatum": facts.peildatum.isoformat(),
+        "peildatum": peildatum.isoformat(),
         "scheme": scheme,
-        "lvvs": lvvs,
+        "lvvs": documents,
         "national": _document("national", national),
     }
+
+
+def document_from_facts(
+    facts: Facts,
+    *,
+    scheme: str,
+    target_group: str = TargetGroup.CONVENANT,
+    tally: Tally | None = None,
+) -> dict[str, Any]:
+    """The contract document of one target group from facts (`tally`: `tally_facts(facts)`, when
+    the caller already has it)."""
+    return _document_from_tally(
+        tally if tally is not None else tally_facts(facts),
+        peildatum=facts.peildatum,
+        lvvs=facts.lvvs,
+        capacity=facts.capacity,
+        scheme=scheme,
+        target_group=target_group,
+    )
 
 
 def check_input(*, peildatum: dt.date, scheme: str, using: str | None = None) -> None:
@@ -1064,14 +1298,32 @@ def monitor_compute(
     """The monitor JSON document of CONTRACTS.md section 4 for the agreed target group."""
     check_input(peildatum=peildatum, scheme=scheme, using=using)
     with gc_paused():  # over the counting too, which builds 100,000-item lists (ADR 76)
-        facts = collect(peildatum=peildatum, known_at=known_at, lvv_names=lvv_names, using=using)
-        return document_from_facts(facts, scheme=scheme)
+        if known_at is not None:
+            facts = collect(
+                peildatum=peildatum, known_at=known_at, lvv_names=lvv_names, using=using
+            )
+            return document_from_facts(facts, scheme=scheme)
+        # No facts needed: the tally straight from the projection (ADR 90).
+        alias = using or monitor_alias()
+        lvvs = _lvvs(alias, lvv_names)
+        tally = _tally_projection(
+            alias, peildatum=peildatum, lvv_ids=list(lvvs) if lvv_names is not None else None
+        )
+        return _document_from_tally(
+            tally,
+            peildatum=peildatum,
+            lvvs=lvvs,
+            capacity=_capacity(alias, lvvs=lvvs, known_at=None),
+            scheme=scheme,
+            target_group=TargetGroup.CONVENANT,
+        )
 
 
 def monitor_compute_groups(facts: Facts, *, scheme: str) -> dict[str, dict[str, Any]]:
     """The same document for each target group: the agreed one and the separately reported ones."""
+    tally = tally_facts(facts)
     return {
-        group: document_from_facts(facts, scheme=scheme, target_group=group)
+        group: document_from_facts(facts, scheme=scheme, target_group=group, tally=tally)
         for group in TargetGroup.values
     }
 
