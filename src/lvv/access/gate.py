@@ -35,6 +35,7 @@ __all__ = [
     "access_stay",
     "can_configure",
     "can_export_caseload",
+    "can_register_anywhere",
     "can_register_in",
     "can_research_export",
     "can_see_aggregates",
@@ -50,6 +51,7 @@ __all__ = [
     "stays_visible_to",
     "visible_categories",
     "visible_categories_bulk",
+    "visible_stays_of",
 ]
 
 
@@ -121,12 +123,45 @@ def visible_categories(
 _REACHED_BY = "_lvv_gate_reached_by"
 
 
+def visible_stays_of(
+    user: User, person: Person, *, select_related: Iterable[str] = ()
+) -> list[Stay]:
+    """The stays of this person that the user may see (`stays_visible_to`), newest registration
+    first, as a list: for the person page, which asks `changeable_stays` of them next. Each is
+    marked as reached by this user, so that question needs no query."""
+    stays = list(
+        stays_visible_to(user)
+        .filter(person=person)
+        .select_related(*select_related)
+        .order_by("-registration_date", "-created_at")
+    )
+    for stay in stays:
+        setattr(stay, _REACHED_BY, user.pk)
+    return stays
+
+
+def can_register_anywhere(user: User, *, shown: Iterable[Stay] = ()) -> bool:
+    """Whether there is an LVV in which the user may register persons (`registrable_lvvs`). A stay
+    `visible_stays_of` just read for this user lies in one of the user's LVVs, so for a role that
+    registers the answer is then yes without a query."""
+    if not rules.may_change_stays(user):
+        return False
+    if any(getattr(s, _REACHED_BY, None) == user.pk for s in shown):
+        return True
+    return registrable_lvvs(user).exists()
+
+
 def changeable_stays(user: User, stays: Iterable[Stay]) -> set[uuid.UUID]:
     """The ids of those of `stays` the user may change (`can_change_stay` for each), in one query
-    whatever their number (none for roles that change nothing)."""
+    whatever their number (none for roles that change nothing; none either for stays that
+    `visible_stays_of` just read for this user: a stay the user may see is one they may change,
+    when their role changes stays at all)."""
+    stays = list(stays)
     ids = [s.pk for s in stays]
     if not ids or not rules.may_change_stays(user):
         return set()
+    if all(getattr(s, _REACHED_BY, None) == user.pk for s in stays):
+        return set(ids)
     return set(stays_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
 
 

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
@@ -135,23 +136,42 @@ def _ordered(registry: dict[str, Any], user: Any) -> list[Any]:
     return [p for p in items if p.visible is None or p.visible(user)]
 
 
-def _render(panels: list[Panel], request: HttpRequest, base: dict[str, Any], *args: Any):
+def _render(
+    panels: list[Panel],
+    request: HttpRequest,
+    base: dict[str, Any],
+    *args: Any,
+    page: Context | None = None,
+):
+    """Render each panel: inside the page's own template context when given (as `{% include %}`
+    does: the page's context processors ran once for the page, not again for every panel of every
+    stay), else as a template of its own with the request."""
     rendered = []
     for panel in panels:
         context = dict(base)
         if panel.context is not None:
             context.update(panel.context(request, *args))
-        html = render_to_string(panel.template, context, request=request)
+        if page is None:
+            html = render_to_string(panel.template, context, request=request)
+        else:
+            with page.push(context):
+                html = get_template(panel.template).template.render(page)
         rendered.append(RenderedPanel(panel.key, mark_safe(html)))
     return rendered
 
 
-def person_panels(request: HttpRequest, person: Any) -> list[RenderedPanel]:
-    return _render(_ordered(_person_panels, request.user), request, {"person": person}, person)
+def person_panels(
+    request: HttpRequest, person: Any, *, page: Context | None = None
+) -> list[RenderedPanel]:
+    return _render(
+        _ordered(_person_panels, request.user), request, {"person": person}, person, page=page
+    )
 
 
-def stay_panels(request: HttpRequest, stay: Any) -> list[RenderedPanel]:
-    return _render(_ordered(_stay_panels, request.user), request, {"stay": stay}, stay)
+def stay_panels(
+    request: HttpRequest, stay: Any, *, page: Context | None = None
+) -> list[RenderedPanel]:
+    return _render(_ordered(_stay_panels, request.user), request, {"stay": stay}, stay, page=page)
 
 
 def home_sections(request: HttpRequest) -> list[RenderedPanel]:

@@ -113,6 +113,10 @@ class EndDateFacts:
     extended_until: dict[uuid.UUID, dt.date | None]
 
 
+# The events that decide a stay's extension (the fold of `_extended_until`).
+EXTENSION_KINDS = (EventKind.STAY_EXTENDED, EventKind.EVENT_VOIDED)
+
+
 def end_date_facts(stays: QuerySet[Stay]) -> EndDateFacts:
     """The policies of the stays' LVVs and each stay's extension (the event fold of its extension
     and void events: the same `stay_state` as `_extended_until`), whatever the number of stays.
@@ -121,9 +125,7 @@ def end_date_facts(stays: QuerySet[Stay]) -> EndDateFacts:
 
     policies = {p.lvv_id: p for p in Policy.objects.filter(lvv_id__in=stays.values("lvv_id"))}
     events: dict[uuid.UUID, list[Event]] = defaultdict(list)
-    for event in Event.objects.filter(
-        stay__in=stays.values("pk"), kind__in=(EventKind.STAY_EXTENDED, EventKind.EVENT_VOIDED)
-    ):
+    for event in Event.objects.filter(stay__in=stays.values("pk"), kind__in=EXTENSION_KINDS):
         events[event.stay_id].append(event)
     return EndDateFacts(
         policies=policies,

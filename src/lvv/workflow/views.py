@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from lvv.access import gate
 from lvv.access.models import ProcessingActivity
 from lvv.accounts.models import Role
+from lvv.registry.history import stay_state
 from lvv.registry.models import LVV, Policy, Stay
 from lvv.registry.selectors import stay_timeline
 from lvv.registry.taxonomy import OutflowType, Scenario
@@ -1011,20 +1012,25 @@ def home_context(request: HttpRequest) -> dict:
 
 
 def stay_panel_context(request: HttpRequest, stay: Stay) -> dict:
-    """The person page shows this panel under each of the person's stays the user may see: the
-    policies and extensions of all of them are read once per request (two queries whatever the
-    number of stays), through the gate."""
-    facts = getattr(request, "_workflow_end_date_facts", None)
-    if facts is None or facts[0] != (request.user.pk, stay.person_id):
-        stays = gate.stays_visible_to(request.user).filter(person_id=stay.person_id)
-        facts = ((request.user.pk, stay.person_id), selectors.end_date_facts(stays))
-        request._workflow_end_date_facts = facts
-    bulk = facts[1]
-    policy = bulk.policies.get(stay.lvv_id)
+    """The person page shows this panel under each of the person's stays the user may see. The
+    page reads each stay with its LVV's policy and gives it its events (`stay.page_events`,
+    lvv.web.panels): then the end date costs no query. Otherwise the policies and extensions of
+    all the person's visible stays are read once per request (two queries whatever the number of
+    stays), through the gate."""
+    page_events = getattr(stay, "page_events", None)
+    if page_events is not None and Stay.lvv.is_cached(stay) and LVV.policy.is_cached(stay.lvv):
+        policy = getattr(stay.lvv, "policy", None)
+        extensions = [e for e in page_events if e.kind in selectors.EXTENSION_KINDS]
+        extended_until = stay_state(extensions).extended_until if extensions else None
+    else:
+        facts = getattr(request, "_workflow_end_date_facts", None)
+        if facts is None or facts[0] != (request.user.pk, stay.person_id):
+            stays = gate.stays_visible_to(request.user).filter(person_id=stay.person_id)
+            facts = ((request.user.pk, stay.person_id), selectors.end_date_facts(stays))
+            request._workflow_end_date_facts = facts
+        bulk = facts[1]
+        policy = bulk.policies.get(stay.lvv_id)
+        extended_until = bulk.extended_until.get(stay.pk)
     if policy is None:  # an LVV without a policy row yet: as before (created with the defaults)
         return {"wf_end": selectors.stay_end_date(stay)}
-    return {
-        "wf_end": selectors.stay_end_date(
-            stay, policy=policy, extended_until=bulk.extended_until.get(stay.pk)
-        )
-    }
+    return {"wf_end": selectors.stay_end_date(stay, policy=policy, extended_until=extended_until)}

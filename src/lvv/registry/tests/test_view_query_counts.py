@@ -3,6 +3,7 @@ queries whatever a person's history holds, and a list count bounded by COUNT_BOU
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 import pytest
@@ -119,3 +120,111 @@ def test_filter_pickers_list_the_users_lvvs_and_ngos_with_the_choice_selected(cl
     assert f'<option value="{world["utrecht"].pk}">Utrecht</option>' in body
     assert "Groningen</option>" not in body  # not the coordinator's LVV
     assert '<option value="" selected>Alle</option>' in body  # the LVV picker, nothing chosen
+
+
+def test_list_pages_equal_the_whole_list_in_name_order(client, world, monkeypatch):  # noqa: F811
+    """A page of a large result (read in two steps on SQLite, ADR 0063) holds the same rows as
+    the same slice of the whole list sorted by name, id and latest registration: persons with
+    several stays, equal names, filters and search."""
+    monkeypatch.setattr(registry_views, "COUNT_BOUND", 2)
+    monkeypatch.setattr(registry_views, "PAGE_SIZE", 3)
+    utrecht = world["utrecht"]
+    for i, (family, given) in enumerate(
+        [
+            ("Zeta", "Ali"),
+            ("Alfa", "Bo"),
+            ("Alfa", "Bo"),
+            ("Mu", ""),
+            ("Alfa", "Ab"),
+            ("Kappa", "X"),
+        ]
+    ):
+        person = PersonFactory(family_name=family, given_names=given)
+        for n in reversed(range(i % 3 + 1)):  # the open stay last
+            StayFactory(
+                lvv=utrecht,
+                person=person,
+                left=n > 0,
+                registration_date=dt.date(2019, 1 + i, 1 + n),
+            )
+    user = world["coordinator"]
+    client.force_login(user)
+    url = reverse("registry:person_list")
+    for params in ({}, {"status": "out"}, {"q": "alfa"}, {"organisation": world["ngo_a"].pk}):
+        whole = [
+            s.pk
+            for s in registry_views._filtered_stays(
+                user,
+                registry_views.registry_forms.PersonFilterForm(params, lvvs=gate.lvvs_of(user)),
+            ).order_by(*registry_views.LIST_ORDER, "pk")
+        ]
+        paged, number = [], 1
+        while True:
+            response = client.get(url, {**params, "pagina": number})
+            assert response.status_code == 200
+            rows = response.context["rows"]
+            if response.context["page"].number != number or not rows:
+                break
+            paged += [s.pk for s in rows]
+            number += 1
+        # Stays of one person with the same registration date may come in either order.
+        assert sorted(paged) == sorted(whole), params
+        assert [registry_views.Stay.objects.get(pk=pk).person_id for pk in paged] == [
+            registry_views.Stay.objects.get(pk=pk).person_id for pk in whole
+        ], params
+
+
+# The person page of a coordinator, one stay: session and user (the test client's login needs no
+# two-factor device), the person (reach), the stays with LVV, policy, organisation and location,
+# the aliases, the events, the names of organisations and locations the events name, and the
+# consent panel (state, the LVV's consent mode, history). Which stays can be changed, whether the
+# user may register and the workflow panel's end date cost no query (`gate.visible_stays_of`,
+# `stay.page_events`; they were 4 queries before, 15 in all). On the access log's connection: the
+# audit record and the line.
+PERSON_PAGE_QUERIES = 11
+PERSON_PAGE_LOG_QUERIES = 2
+
+
+def test_person_page_runs_a_fixed_number_of_queries(client, world, django_assert_num_queries):  # noqa: F811
+    from lvv.registry.models import Policy
+
+    Policy.objects.update_or_create(lvv=world["utrecht"], defaults={"max_stay_days": 90})
+    stay = world["stay_a"]
+    services.stay_move_location(
+        stay=stay, location=LocationFactory(lvv=world["utrecht"]), on=dt.date(2020, 2, 1), by=None
+    )
+    client.force_login(world["coordinator"])
+    url = person_url(stay)
+    log_connection = connections[router.db_for_write(AccessRecord) or "default"]
+    with contextlib.ExitStack() as stack:
+        if log_connection is connections["default"]:
+            stack.enter_context(
+                django_assert_num_queries(PERSON_PAGE_QUERIES + PERSON_PAGE_LOG_QUERIES)
+            )
+        else:
+            stack.enter_context(django_assert_num_queries(PERSON_PAGE_QUERIES))
+            stack.enter_context(
+                django_assert_num_queries(PERSON_PAGE_LOG_QUERIES, connection=log_connection)
+            )
+        response = client.get(url)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "einde verblijf volgens beleid" in body
+    assert "Aanmelden bij een LVV" in body
+    assert "Uitstroom registreren" in body
+
+
+def test_stays_read_for_the_page_are_changeable_without_a_query(world, django_assert_num_queries):  # noqa: F811
+    person = world["stay_a"].person
+    StayFactory(lvv=world["groningen"], person=person, left=True)  # not the coordinator's LVV
+    for user in (world["coordinator"], world["case_worker_a"], world["other_coordinator"]):
+        stays = gate.visible_stays_of(user, person)
+        with django_assert_num_queries(0):
+            ids = gate.changeable_stays(user, stays)
+            may_register = gate.can_register_anywhere(user, shown=stays)
+        assert ids == {s.pk for s in stays if gate.can_change_stay(user, s)}
+        assert may_register == (bool(stays) and gate.registrable_lvvs(user).exists())
+    # Stays from anywhere else are still asked about.
+    with django_assert_num_queries(1):
+        gate.changeable_stays(world["coordinator"], [world["stay_a"]])
+    assert not gate.can_register_anywhere(world["administrator"])

@@ -22,12 +22,12 @@ def _join(rendered: list[panels.RenderedPanel]) -> SafeString:
 
 @register.simple_tag(takes_context=True)
 def person_panels(context: template.Context, person: Any) -> SafeString:
-    return _join(panels.person_panels(context["request"], person))
+    return _join(panels.person_panels(context["request"], person, page=context))
 
 
 @register.simple_tag(takes_context=True)
 def stay_panels(context: template.Context, stay: Any) -> SafeString:
-    return _join(panels.stay_panels(context["request"], stay))
+    return _join(panels.stay_panels(context["request"], stay, page=context))
 
 
 @register.simple_tag(takes_context=True)

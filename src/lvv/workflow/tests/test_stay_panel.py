@@ -65,3 +65,32 @@ def test_person_page_queries_do_not_grow_with_stays(client, world):  # noqa: F81
     body = client.get(url).content.decode()
     assert body.count("einde verblijf volgens beleid") == 4
     assert _page_queries(client, url) == one
+
+
+def test_end_dates_from_the_page_equal_the_fold_without_a_query(world, django_assert_num_queries):  # noqa: F811
+    """On the person page each stay comes with its LVV's policy and its events
+    (`stay.page_events`): the panel's end date is the same, and costs no query."""
+    from lvv.access import gate
+    from lvv.registry.models import Event
+
+    Policy.objects.update_or_create(
+        lvv=world["utrecht"], defaults={"max_stay_days": 90, "max_total_stay_days": 600}
+    )
+    person = PersonFactory()
+    plain = StayFactory(lvv=world["utrecht"], person=person, left=True)
+    extended = StayFactory(lvv=world["utrecht"], person=person, left=True)
+    voided = StayFactory(lvv=world["utrecht"], person=person, left=True)
+    _extend(extended, dt.date(2021, 3, 1))
+    _extend(voided, dt.date(2021, 4, 1))
+    registry.event_void(event=_extend(voided, dt.date(2021, 5, 1)), by=None, reason="vergissing")
+    request = RequestFactory().get("/")
+    request.user = world["coordinator"]
+    stays = gate.visible_stays_of(request.user, person, select_related=("lvv__policy",))
+    assert {s.pk for s in stays} == {plain.pk, extended.pk, voided.pk}
+    for stay in stays:
+        stay.page_events = list(Event.objects.filter(stay=stay))
+    with django_assert_num_queries(0):
+        ends = {stay.pk: stay_panel_context(request, stay)["wf_end"] for stay in stays}
+    for stay in stays:
+        assert ends[stay.pk] == selectors.stay_end_date(Stay.objects.get(pk=stay.pk))
+    assert ends[voided.pk] == dt.date(2021, 4, 1)
