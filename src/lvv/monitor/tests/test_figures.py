@@ -134,6 +134,16 @@ def test_query_count_does_not_grow_with_stays(world, django_assert_max_num_queri
         figures.monitor_compute(peildatum=PEILDATUM)
 
 
+def test_queries_of_the_projection_path(world, django_assert_num_queries):
+    """Without a cut-off (ADR 90): the first LVV's start, the LVVs, the admitted stays joined
+    with their persons, the capacity; stays with an event after the peildatum add two (those
+    stays with their persons, their events)."""
+    with django_assert_num_queries(4):
+        figures.monitor_compute(peildatum=dt.date(2030, 1, 1))
+    with django_assert_num_queries(6):
+        figures.monitor_compute(peildatum=PEILDATUM)
+
+
 @pytest.mark.parametrize(
     ("value", "rounded"),
     [
