@@ -11,7 +11,11 @@ How it works, and why it is fast enough at national scale:
    (`"occupancy"`, `"outflow_by_type.return"`, `"background.gender.male"`, ...). The figures are
    counts of those cells; a drill-down list is the stays carrying one cell; the reconciliation
    compares the cells of one stay under both schemes.
-3. `monitor_compute` turns the counts into the contract document.
+3. A `Tally` counts how many admitted stays carry each distinct value of each part of the cells,
+   per LVV and target group; `monitor_compute` turns it into the contract document. Without
+   `--as-registered-on` it reads the tally straight from the stay and person projection in one
+   query, without per-stay facts (ADR 76, ADR 90); `collect` (above) serves the cut-off, the web
+   pages, drill-down and reconciliation, and `document_from_facts` counts its facts the same way.
 """
 
 from __future__ import annotations
