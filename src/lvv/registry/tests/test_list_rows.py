@@ -1,18 +1,27 @@
-"""The rows of the persons list are written in Python (`registry.views.list_rows_html`): the same
-HTML as the template loop they replaced, kept below as the reference, for every combination of the
-categories a user may see and of the values that change a row."""
+"""The rows of the persons list and the items of the person page's timeline are written in Python
+(`registry.views.list_rows_html`, `timeline_html`): the same HTML as the template loops they
+replaced, kept below as the references, for every combination of the categories a user may see and
+of the values that change a row or an item."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 import pytest
 from django.template import engines
 
-from lvv.registry.models import Stay
+from lvv.registry import services
+from lvv.registry.models import Event, EventKind, Stay
 from lvv.registry.taxonomy import OutflowType, Scenario
-from lvv.registry.tests.factories import OrganisationFactory, PersonFactory, StayFactory
-from lvv.registry.views import LIST_CATEGORIES, list_rows_html
+from lvv.registry.tests.factories import (
+    LocationFactory,
+    OrganisationFactory,
+    PersonFactory,
+    StayFactory,
+    UserFactory,
+)
+from lvv.registry.views import LIST_CATEGORIES, _timeline, list_rows_html, timeline_html
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +89,56 @@ def test_rows_equal_the_template_loop():
                 stay.shown = set(shown)
             assert str(list_rows_html(rows)) == _reference(rows), shown
     assert str(list_rows_html([])) == _reference([]) == ""
+
+
+# The loop of registry/person_detail.html's timeline before its items moved to Python (between
+# '<ol class="timeline">\n  ' and '\n  </ol>', where `{{ timeline_html }}` stands now).
+TIMELINE_REFERENCE = (
+    "{% load lvv_web %}"
+    + """{% for entry in timeline %}
+    <li class="{% if entry.voided_by %}voided{% endif %}{% if entry.event.kind == 'event_voided' %} void{% endif %}">
+      <p class="what">{% if entry.voided_by %}<del>{% endif %}<strong>{{ entry.title }}</strong>{% if entry.details %}: {{ entry.details|join:"; " }}{% endif %}{% if entry.voided_by %}</del>{% endif %}
+      {% if entry.lvv %}<span class="muted">· {{ entry.lvv }}</span>{% endif %}</p>
+      {% if entry.voided_by %}<p class="void-reason">Ingetrokken op {{ entry.voided_by.recorded_at|dmy }}: {{ entry.voided_by.data.reason }}</p>{% endif %}
+      <p class="when">{% if entry.event.valid_on %}Datum {{ entry.event.valid_on|dmy }} · {% endif %}geregistreerd {{ entry.event.recorded_at|dmy }}{% if entry.event.recorded_by %} door {{ entry.event.recorded_by.get_full_name|default:entry.event.recorded_by.username }}{% endif %}{% if entry.event.organisation %} ({{ entry.event.organisation.name }}){% endif %}{% if entry.event.source != 'web' %} · bron: {{ entry.event.source }}{% endif %}</p>
+      {% if entry.can_void %}<p class="small"><a href="{% url 'registry:event_void' event_id=entry.event.pk %}">Intrekken<span class="visually-hidden">: {{ entry.title }}{% if entry.event.valid_on %} van {{ entry.event.valid_on|dmy }}{% endif %}</span></a></p>{% endif %}
+    </li>
+  {% empty %}
+    <li>Nog geen gebeurtenissen.</li>
+  {% endfor %}"""
+)
+
+
+def test_timeline_items_equal_the_template_loop():
+    named = UserFactory(username="hanna", first_name="Hanna", last_name="de <Vries>")
+    plain = UserFactory(username="piet")
+    stay = StayFactory(person=PersonFactory(family_name="Gamma"))
+    other = services.stay_register(
+        person=stay.person,
+        lvv=StayFactory().lvv,
+        registration_date=dt.date(2020, 3, 1),
+        by=None,
+        source="import",
+        correspondence_number="X&1",
+    )
+    services.stay_set_scenario(
+        stay=stay, scenario="return", on=dt.date(2020, 2, 1), discussed_in_lso=False, by=named
+    )
+    moved = services.stay_move_location(
+        stay=stay, location=LocationFactory(lvv=stay.lvv), on=dt.date(2020, 2, 2), by=plain
+    )
+    services.event_void(event=moved, by=named, reason="verkeerde <locatie>")
+    services.stay_set_organisation(
+        stay=stay,
+        organisation=OrganisationFactory(name="Stichting & Co"),
+        on=dt.date(2020, 2, 3),
+        by=plain,
+    )
+    stays = list(Stay.objects.filter(pk__in=[stay.pk, other.pk]).select_related("lvv"))
+    assert Event.objects.filter(kind=EventKind.EVENT_VOIDED).exists()
+    engine = engines["django"]
+    for shown in ({"identity", "stay", "trajectory"}, {"stay"}, set()):
+        for changeable in (set(), {stay.pk}, {stay.pk, other.pk}):
+            entries = _timeline(stay.person, stays, shown=shown, changeable=changeable)
+            expected = engine.from_string(TIMELINE_REFERENCE).render({"timeline": entries})
+            assert str(timeline_html(entries)) == expected, (shown, changeable)
