@@ -955,6 +955,7 @@ _GENDER_PART = itemgetter(0, 1, 7)
 _BIRTH_PART = itemgetter(0, 1, 8, 9)
 _COUNTRY_PART = itemgetter(0, 1, 10)
 _DAYS_PART = itemgetter(0, 1, 11)
+_LATER = itemgetter(12)  # in `_tally_projection`'s rows: an event valid after the peildatum
 
 
 @dataclass
@@ -1075,7 +1076,7 @@ def _tally_projection(alias: str, *, peildatum: dt.date, lvv_ids: list[int] | No
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    if not any(row[12] for row in rows):
+    if not any(map(_LATER, rows)):
         return Tally.count(rows)
     tally = Tally.count([row for row in rows if not row[12]])
     tally.update(
