@@ -197,7 +197,9 @@ class _Ev:
 
 
 class _EventSink:
-    """Collects the events of one batch with ids that order them after every saved event."""
+    """Collects the events of one batch with ids that order them after every saved event (the
+    events of changed stays and IND enrichments, which are folded with the saved ones; a new
+    stay's events go through `_NewRows`)."""
 
     def __init__(self, *, now: dt.datetime, by: User | None, source: str, source_ref: str):
         self.now = now
@@ -206,63 +208,10 @@ class _EventSink:
         self.source = source
         self.source_ref = source_ref
         self.pending: list[_Ev] = []
-        # Events of new stays, already as database rows (add_new_stay): no fold needs them.
-        self.ready: list[tuple] = []
         self._next = 10**15
-        self._fast: tuple | None = None
 
     def __len__(self) -> int:
-        return len(self.pending) + len(self.ready)
-
-    def _fast_adapters(self) -> tuple:
-        from django.db import connection
-
-        fields = {f.attname: f for f in Event._meta.concrete_fields}
-        return (
-            _adapter(fields["person_id"], connection),
-            _adapter(fields["valid_on"], connection),
-            _adapter(fields["data"], connection),
-            _adapter(fields["recorded_at"], connection)(self.now),
-            {},  # adapted data of the kinds whose data repeats, by (kind, values)
-        )
-
-    def add_new_stay(self, row: PersonRow, person_id: uuid.UUID, stay_id: uuid.UUID) -> int:
-        """The events of a new stay (`_new_stay_event_specs`) as rows ready for the database:
-        each id and date adapted once per row, repeating data encoded once per import. Returns
-        the stay's version: its own events, the organisation set with the registration aside."""
-        if self._fast is None:
-            self._fast = self._fast_adapters()
-        adapt_id, adapt_date, adapt_data, recorded_at, memo = self._fast
-        pid, sid = adapt_id(person_id), adapt_id(stay_id)
-        by, org, source, ref = self.by_id, self.org_id, self.source, self.source_ref
-        append = self.ready.append
-        version = 0
-        for kind, valid_on, data, of_stay in _new_stay_event_specs(row):
-            if of_stay and kind != EventKind.ORGANISATION_SET:
-                version += 1
-            if kind in _UNIQUE_DATA_KINDS:
-                value = adapt_data(data)
-            else:
-                key = (kind, *data.values())
-                value = memo.get(key)
-                if value is None:
-                    value = memo[key] = adapt_data(data)
-            append(
-                (
-                    pid,
-                    sid if of_stay else None,
-                    kind,
-                    adapt_date(valid_on),
-                    recorded_at,
-                    by,
-                    org,
-                    source,
-                    ref,
-                    value,
-                    None,
-                )
-            )
-        return version
+        return len(self.pending)
 
     def add(
         self,
@@ -302,9 +251,8 @@ class _EventSink:
         "supersedes_id",
     )
 
-    def take(self) -> tuple[list[tuple], list[tuple]]:
-        """The ready rows and the pending events as rows (not adapted yet), in that order of
-        writing; the sink is empty afterwards."""
+    def take(self) -> list[tuple]:
+        """The pending events as rows (not adapted yet); the sink is empty afterwards."""
         by, org, source, ref = self.by_id, self.org_id, self.source, self.source_ref
         pending = [
             (
@@ -322,9 +270,8 @@ class _EventSink:
             )
             for e in self.pending
         ]
-        ready = self.ready
-        self.pending, self.ready = [], []
-        return ready, pending
+        self.pending = []
+        return pending
 
     def models(self) -> list[Event]:
         return [
@@ -683,8 +630,6 @@ _EXISTING_FIELDS = (
 )
 
 
-# Kinds whose data differs on every row (not worth remembering once encoded).
-_UNIQUE_DATA_KINDS = frozenset({EventKind.PERSON_RECORDED, EventKind.STAY_REGISTERED})
 _HAS_LAST_VALID_ON = "last_valid_on" in {f.name for f in dataclasses.fields(StayState)}
 
 
@@ -778,6 +723,303 @@ def _new_stay_state(row: PersonRow) -> StayState:
             dates.append(row.follow_up_date)
         state.last_valid_on = max(d for d in dates if d is not None)
     return state
+
+
+_json_string = json.encoder.encode_basestring_ascii  # what JSONEncoder uses (ensure_ascii)
+_JSON = json.JSONEncoder()
+
+
+def _json_flat(data: dict[str, Any]) -> str:
+    """`json.dumps(data)` (the text Event.data's encoder writes) of a dict whose values are text,
+    whole numbers, booleans or None, without the encoder's machinery per value; anything else
+    goes through the encoder."""
+    parts = []
+    for key, value in data.items():
+        if value is None:
+            text = "null"
+        elif value is True:
+            text = "true"
+        elif value is False:
+            text = "false"
+        elif isinstance(value, str):
+            text = _json_string(value)
+        elif type(value) is int:
+            text = int.__repr__(value)
+        else:
+            return _JSON.encode(data)
+        parts.append(_json_string(key) + ": " + text)
+    return "{" + ", ".join(parts) + "}"
+
+
+class _Memo(dict):
+    """A dict that fills itself: `memo[key]` is `make(key)`, computed once per key."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: Any) -> Any:
+        value = self[key] = self.make(key)
+        return value
+
+
+def _row_template(model, *, now: dt.datetime, connection) -> tuple[list[str], list, dict]:
+    """The columns of `model` an insert writes (all but an automatic id), a row of their default
+    values as the database gets them (auto_now/auto_now_add: `now`), and each column's position."""
+    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and f.auto_created)]
+    template = []
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            default = now
+        else:
+            default = f.get_default()
+        template.append(_adapter(f, connection)(default))
+    attnames = [f.attname for f in fields]
+    return attnames, template, {a: i for i, a in enumerate(attnames)}
+
+
+# Event data that repeats from row to row, as (kind, key) -> data.
+_REPEATING_DATA: dict[str, Callable[..., dict]] = {
+    EventKind.ORGANISATION_SET.value: lambda org: {"organisation_id": org},
+    EventKind.STAY_ADMITTED.value: lambda: {},
+    EventKind.SCENARIO_SET.value: lambda scenario, discussed: {
+        "scenario": scenario,
+        "discussed_in_lso": discussed,
+    },
+    EventKind.OUTFLOW_REGISTERED.value: lambda outflow_type: {"outflow_type": outflow_type},
+    EventKind.FOLLOW_UP_REGISTERED.value: lambda follow_up: {"follow_up": follow_up},
+}
+# The kinds as the plain text the database stores.
+_PERSON_RECORDED = EventKind.PERSON_RECORDED.value
+_STAY_REGISTERED = EventKind.STAY_REGISTERED.value
+_ORGANISATION_SET = EventKind.ORGANISATION_SET.value
+_STAY_ADMITTED = EventKind.STAY_ADMITTED.value
+_SCENARIO_SET = EventKind.SCENARIO_SET.value
+_OUTFLOW_REGISTERED = EventKind.OUTFLOW_REGISTERED.value
+_FOLLOW_UP_REGISTERED = EventKind.FOLLOW_UP_REGISTERED.value
+
+
+class _NewRows:
+    """The database rows of new persons, their new stays and the stays' events, built straight
+    from the file's rows and already in the form the connection takes (what Django's insert
+    compiler would send): a template row per table with every default in place, ids, dates and
+    the record time adapted once, data that repeats (admission, scenario, outflow, follow-up,
+    organisation) encoded once per import. The events are those of `_new_stay_event_specs` in
+    the same order (exchange/tests/test_import_projection.py compares them)."""
+
+    def __init__(
+        self,
+        connection,
+        *,
+        now: dt.datetime,
+        by_id: int | None,
+        org_id: int | None,
+        source: str,
+        source_ref: str,
+    ) -> None:
+        from operator import attrgetter
+
+        from django.db import models as m
+
+        self.id_value = (
+            _identity if connection.features.has_native_uuid_field else attrgetter("hex")
+        )
+        self.dates = _Memo(connection.ops.adapt_datefield_value)
+        self.dates[None] = None
+        self.person_columns, self.person_template, at = _row_template(
+            Person, now=now, connection=connection
+        )
+        self.person_id_at = at["id"]
+        self.person_at = {attr: at[attr] for attr in PERSON_COLUMNS.values()}
+        self.stay_columns, self.stay_template, at = _row_template(
+            Stay, now=now, connection=connection
+        )
+        self.stay_at = (at["id"], at["person_id"], at["lvv_id"], at["version"])
+        stay_fields = {f.attname: f for f in Stay._meta.concrete_fields}
+        self.stay_projection = [
+            (
+                at[attr],
+                attr,
+                isinstance(stay_fields[attr], m.DateField)
+                and not isinstance(stay_fields[attr], m.DateTimeField),
+            )
+            for attr in STAY_PROJECTION
+        ]
+        self.event_tail = (
+            _adapter(Event._meta.get_field("recorded_at"), connection)(now),
+            by_id,
+            org_id,
+            source,
+            source_ref,
+        )
+        self.data = _Memo(lambda key: _json_flat(_REPEATING_DATA[key[0]](*key[1:])))
+        self.persons: list[list] = []
+        self.stays: list[list] = []
+        self.events: list[tuple] = []
+
+    def add(
+        self,
+        row: PersonRow,
+        state: StayState,
+        *,
+        person_id: uuid.UUID,
+        stay_id: uuid.UUID,
+        lvv_id: int | None,
+    ) -> None:
+        """The rows of one new person with one new stay (`state`: `_new_stay_state(row)`)."""
+        pid, sid = self.id_value(person_id), self.id_value(stay_id)
+        dates, data = self.dates, self.data
+        at, by, org, source, ref = self.event_tail
+        append = self.events.append
+        person = row.person
+        append(
+            (
+                pid,
+                None,
+                _PERSON_RECORDED,
+                None,
+                at,
+                by,
+                org,
+                source,
+                ref,
+                _json_flat({k: v for k, v in person.items() if v not in (None, "")}),
+                None,
+            )
+        )
+        registered = dates[row.registration_date or row.admission_date]
+        append(
+            (
+                pid,
+                sid,
+                _STAY_REGISTERED,
+                registered,
+                at,
+                by,
+                org,
+                source,
+                ref,
+                _json_flat(
+                    {
+                        "target_group": row.target_group,
+                        "correspondence_number": row.corr,
+                        "reported_municipality": "",
+                    }
+                ),
+                None,
+            )
+        )
+        if row.organisation_id:
+            append(
+                (
+                    pid,
+                    sid,
+                    _ORGANISATION_SET,
+                    registered,
+                    at,
+                    by,
+                    org,
+                    source,
+                    ref,
+                    data[_ORGANISATION_SET, row.organisation_id],
+                    None,
+                )
+            )
+        admitted = dates[row.admission_date]
+        append(
+            (
+                pid,
+                sid,
+                _STAY_ADMITTED,
+                admitted,
+                at,
+                by,
+                org,
+                source,
+                ref,
+                data[_STAY_ADMITTED,],
+                None,
+            )
+        )
+        version = 2  # registered, admitted (the organisation is set with the registration)
+        if row.scenario_given or not row.discussed:
+            version += 1
+            append(
+                (
+                    pid,
+                    sid,
+                    _SCENARIO_SET,
+                    admitted,
+                    at,
+                    by,
+                    org,
+                    source,
+                    ref,
+                    data[_SCENARIO_SET, row.scenario, row.discussed],
+                    None,
+                )
+            )
+        if row.outflow_date:
+            version += 1
+            append(
+                (
+                    pid,
+                    sid,
+                    _OUTFLOW_REGISTERED,
+                    dates[row.outflow_date],
+                    at,
+                    by,
+                    org,
+                    source,
+                    ref,
+                    data[_OUTFLOW_REGISTERED, row.outflow_type],
+                    None,
+                )
+            )
+            if row.follow_up:
+                version += 1
+                append(
+                    (
+                        pid,
+                        sid,
+                        _FOLLOW_UP_REGISTERED,
+                        dates[row.follow_up_date],
+                        at,
+                        by,
+                        org,
+                        source,
+                        ref,
+                        data[_FOLLOW_UP_REGISTERED, row.follow_up],
+                        None,
+                    )
+                )
+        values = self.person_template.copy()
+        values[self.person_id_at] = pid
+        person_at = self.person_at
+        for attr, value in person.items():
+            values[person_at[attr]] = value
+        self.persons.append(values)
+        values = self.stay_template.copy()
+        i_id, i_person, i_lvv, i_version = self.stay_at
+        values[i_id], values[i_person], values[i_lvv], values[i_version] = (
+            sid,
+            pid,
+            lvv_id,
+            version,
+        )
+        projected = state.__dict__
+        for i, attr, is_date in self.stay_projection:
+            value = projected[attr]
+            values[i] = dates[value] if is_date else value
+        self.stays.append(values)
+
+    def take(self) -> tuple[list[list], list[list], list[tuple]]:
+        """The persons, stays and events gathered so far; empty afterwards."""
+        taken = self.persons, self.stays, self.events
+        self.persons, self.stays, self.events = [], [], []
+        return taken
 
 
 def _changed_stay_events(
@@ -941,6 +1183,7 @@ def _write_batch(
     lvvs_with_stays: set[int],
     columns: set[str],
     sink: _EventSink,
+    new_rows: _NewRows,
     result: ImportResult,
     problems: list[Problem],
     write: bool,
@@ -966,36 +1209,30 @@ def _write_batch(
         ):
             existing[(key, ex["correspondence_number"])] = ex
 
-    persons: list[dict[str, Any]] = []
-    stays: list[dict[str, Any]] = []
     touched: list[tuple[PersonRow, dict[str, Any]]] = []
     person_ids, stay_ids = new_ids
+    validate = registry_services._validate_stay
+    created = 0
     for row in batch:
-        ex = existing.get((row.lvv_key, row.corr))
+        ex = existing.get((row.lvv_key, row.corr)) if existing else None
         if ex is None:
             state = _new_stay_state(row)
             try:
                 # The same invariants the services check on every stay they rebuild.
-                registry_services._validate_stay(state)
+                validate(state)
             except ValidationError as exc:
                 _report_invalid_state(exc, row, problems)
                 continue
-            person_id, stay_id = next(person_ids), next(stay_ids)
-            version = sink.add_new_stay(row, person_id, stay_id)
-            projected = vars(state)
-            concerned.append(person_id)
-            result.persons_created += 1
-            result.stays_created += 1
-            persons.append({"id": person_id, **row.person})
-            stays.append(
-                {
-                    "id": stay_id,
-                    "person_id": person_id,
-                    "lvv_id": lvv_ids[row.lvv_key],
-                    "version": version,
-                    **{attr: projected[attr] for attr in STAY_PROJECTION},
-                }
+            person_id = next(person_ids)
+            new_rows.add(
+                row,
+                state,
+                person_id=person_id,
+                stay_id=next(stay_ids),
+                lvv_id=lvv_ids[row.lvv_key],
             )
+            concerned.append(person_id)
+            created += 1
         else:
             scratch = _EventSink(now=sink.now, by=None, source="", source_ref="")
             _changed_stay_events(scratch, row, ex, columns, None, today)
@@ -1042,16 +1279,19 @@ def _write_batch(
         if write and not problems:
             Stay.objects.bulk_update(stay_updates, [*STAY_PROJECTION, "version", "updated_at"])
             Person.objects.bulk_update(person_updates, [*PERSON_COLUMNS.values(), "updated_at"])
-    result.events_created += len(sink)
-    ready, pending = sink.take()
+    result.persons_created += created
+    result.stays_created += created
+    persons, stays, ready = new_rows.take()
+    result.events_created += len(sink) + len(ready)
+    pending = sink.take()
     if write and not problems:
         # The wrapper itself, not django.db.connection: that proxy would resolve to another
         # connection (outside this transaction) in the writer's thread.
         connection = transaction.get_connection()
         job = functools.partial(
             _insert_batch,
-            _prepared_values(Person, persons, now=sink.now, connection=connection),
-            _prepared_values(Stay, stays, now=sink.now, connection=connection),
+            (new_rows.person_columns, persons),
+            (new_rows.stay_columns, stays),
             ready,
             pending,
             connection=connection,
@@ -1106,32 +1346,10 @@ def _insert_batch(
     *,
     connection,
 ) -> None:
-    """Write one batch's new persons, new stays (`_prepared_values`) and events, in that order."""
+    """Write one batch's new persons, new stays (`_NewRows`) and events, in that order."""
     fast_insert_rows(Person, *persons, adapted=True, connection=connection)
     fast_insert_rows(Stay, *stays, adapted=True, connection=connection)
     _insert_events(ready, pending, connection=connection)
-
-
-def _prepared_values(
-    model, rows: list[dict[str, Any]], *, now: dt.datetime, connection
-) -> tuple[list[str], list[list]]:
-    """Rows given as {attname: value} as adapted value lists for `fast_insert_rows(...,
-    adapted=True)`: every other column gets the field's default (as a model instance would),
-    auto_now/auto_now_add fields get `now`."""
-    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and f.auto_created)]
-    columns = []
-    for f in fields:
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            default = now
-        else:
-            default = f.get_default()
-        adapt = _adapter(f, connection)
-        columns.append((f.attname, default, None if adapt is _identity else adapt))
-    values = [
-        [row.get(a, d) if adapt is None else adapt(row.get(a, d)) for a, d, adapt in columns]
-        for row in rows
-    ]
-    return [f.attname for f in fields], values
 
 
 class _BackgroundWriter:
@@ -1230,34 +1448,43 @@ def fast_insert_rows(
     # SQLite: many rows per INSERT statement. Python's sqlite3 leaves the interpreter lock for
     # each statement it steps, so one statement per row would make the import's writer thread
     # (_BackgroundWriter) queue for the lock once per row. Up to 2,000 rows per statement (500
-    # still cost the threaded import about 5 s of CPU in lock hand-overs; ADR 0084).
+    # still cost the threaded import about 5 s of CPU in lock hand-overs; ADR 0084). Sent on the
+    # library's own cursor with its own `?` placeholders: Django's cursor rewrites every `%s` of
+    # a statement with a regular expression, 22,000 of them per statement here (5 s of CPU for
+    # an import of 100,000 rows; ADR 0095). Same connection, so same transaction.
     per = max(1, min(2000, _sqlite_variable_limit(connection) // len(fields)))
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    one = "(" + ", ".join(["?"] * len(fields)) + ")"
     head = sql[: sql.index(" VALUES ")] + " VALUES "
     statements: dict[int, str] = {}
+    connection.ensure_connection()
+    cursor = connection.connection.cursor()
 
-    def write(cursor, chunk: list) -> None:
+    def write(chunk: list) -> None:
         n = len(chunk)
         if n not in statements:
             statements[n] = head + ", ".join([one] * n)
         cursor.execute(statements[n], list(chain.from_iterable(chunk)))
 
-    with connection.cursor() as cursor:
-        if not pairs and isinstance(rows, list):
-            for start in range(0, len(rows), per):
-                write(cursor, rows[start : start + per])
-            return
-        chunk: list = []
-        for row in rows:
-            values = list(row)
-            for i, adapt in pairs:
-                values[i] = adapt(values[i])
-            chunk.append(values)
-            if len(chunk) == per:
-                write(cursor, chunk)
-                chunk = []
-        if chunk:
-            write(cursor, chunk)
+    # Errors as Django's (IntegrityError, ...), as through its cursor.
+    with connection.wrap_database_errors:
+        try:
+            if not pairs and isinstance(rows, list):
+                for start in range(0, len(rows), per):
+                    write(rows[start : start + per])
+                return
+            chunk: list = []
+            for row in rows:
+                values = list(row)
+                for i, adapt in pairs:
+                    values[i] = adapt(values[i])
+                chunk.append(values)
+                if len(chunk) == per:
+                    write(chunk)
+                    chunk = []
+            if chunk:
+                write(chunk)
+        finally:
+            cursor.close()
 
 
 def _sqlite_variable_limit(connection) -> int:
@@ -1327,6 +1554,14 @@ def persons_import(
             # is rolled back at the end: all or nothing, every problem reported.
             lvv_ids: dict[str, int | None] = {k: v.pk for k, v in catalogue.lvvs.items()}
             sink = _EventSink(now=now, by=by, source="import", source_ref=result.source_ref)
+            new_rows = _NewRows(
+                transaction.get_connection(),
+                now=now,
+                by_id=sink.by_id,
+                org_id=sink.org_id,
+                source=sink.source,
+                source_ref=sink.source_ref,
+            )
             # LVVs that had stays when the import began: only their rows can match a stay.
             lvvs_with_stays = set(
                 Stay.objects.filter(lvv_id__in=[pk for pk in lvv_ids.values() if pk is not None])
@@ -1367,6 +1602,7 @@ def persons_import(
                         lvvs_with_stays=lvvs_with_stays,
                         columns=columns,
                         sink=sink,
+                        new_rows=new_rows,
                         result=result,
                         problems=problems,
                         write=not dry_run,
