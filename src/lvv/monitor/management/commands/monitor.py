@@ -14,7 +14,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from lvv.monitor import figures, reconcile, renderers, report, services
+from lvv.monitor import figures, services
+
+# `reconcile`, `report` and `renderers` are imported where used: the JSON monitor, the common
+# case, does not need them (start-up, ADR 91).
 
 FORMATS = ("json", "csv", "xlsx", "html", "pdf")
 BINARY = {"xlsx", "pdf"}
@@ -158,6 +161,8 @@ class Command(BaseCommand):
             )
 
         if opts["reconcile"]:
+            from lvv.monitor import reconcile
+
             rows = reconcile.reconcile(
                 peildatum=peildatum, known_at=known_at, lvv_names=opts["lvvs"]
             )
@@ -187,6 +192,8 @@ class Command(BaseCommand):
             )
             payload = figures.to_json(document).encode("utf-8")
         else:
+            from lvv.monitor import renderers, report
+
             bundle = report.build_report(
                 peildatum=peildatum,
                 scheme=opts["scheme"],
