@@ -855,6 +855,9 @@ class _NewRows:
             source_ref,
         )
         self.data = _Memo(lambda key: _json_flat(_REPEATING_DATA[key[0]](*key[1:])))
+        self.registered_head = _Memo(
+            lambda group: '{"target_group": ' + _json_string(group) + ', "correspondence_number": '
+        )
         self.persons: list[list] = []
         self.stays: list[list] = []
         self.events: list[tuple] = []
@@ -901,13 +904,11 @@ class _NewRows:
                 org,
                 source,
                 ref,
-                _json_flat(
-                    {
-                        "target_group": row.target_group,
-                        "correspondence_number": row.corr,
-                        "reported_municipality": "",
-                    }
-                ),
+                # _json_flat({"target_group": ..., "correspondence_number": ...,
+                # "reported_municipality": ""}), written out (the test compares)
+                self.registered_head[row.target_group]
+                + _json_string(row.corr)
+                + ', "reported_municipality": ""}',
                 None,
             )
         )
