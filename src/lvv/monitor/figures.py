@@ -1060,11 +1060,9 @@ def _tally_projection(alias: str, *, peildatum: dt.date, lvv_ids: list[int] | No
     else:
         days = "s.admission_date - p.first_ind_application_date"
         scan = ""
-    where = "s.admission_date <= %s"
-    params: list[Any] = [day, day]
-    if lvv_ids is not None:
-        where += f" AND s.lvv_id IN ({', '.join(['%s'] * len(lvv_ids)) or 'NULL'})"
-        params += lvv_ids
+    in_lvvs, lvv_params = _in_lvvs(lvv_ids)
+    where = "s.admission_date <= %s" + in_lvvs
+    params: list[Any] = [day, day, *lvv_params]
     # A LEFT JOIN: a stay without its person row would count as a person with nothing known, as
     # `Facts.person` returning None does.
     sql = (
@@ -1085,6 +1083,13 @@ def _tally_projection(alias: str, *, peildatum: dt.date, lvv_ids: list[int] | No
     return tally
 
 
+def _in_lvvs(lvv_ids: list[int] | None) -> tuple[str, list[int]]:
+    """The condition on the stays' LVV (empty for the whole country) and its parameters."""
+    if lvv_ids is None:
+        return "", []
+    return f" AND s.lvv_id IN ({', '.join(['%s'] * len(lvv_ids)) or 'NULL'})", list(lvv_ids)
+
+
 def _later_stays(
     alias: str, *, peildatum: dt.date, lvv_ids: list[int] | None
 ) -> list[tuple[StayFacts, PersonFacts]]:
@@ -1094,11 +1099,9 @@ def _later_stays(
     qn = connection.ops.quote_name
     ident = "{}::text" if connection.vendor == "postgresql" else "{}"
     day = connection.ops.adapt_datefield_value(peildatum)
-    where = "s.admission_date <= %s AND s.last_valid_on > %s"
-    params: list[Any] = [day, day]
-    if lvv_ids is not None:
-        where += f" AND s.lvv_id IN ({', '.join(['%s'] * len(lvv_ids)) or 'NULL'})"
-        params += lvv_ids
+    in_lvvs, lvv_params = _in_lvvs(lvv_ids)
+    where = "s.admission_date <= %s AND s.last_valid_on > %s" + in_lvvs
+    params: list[Any] = [day, day, *lvv_params]
     sql = (
         f"SELECT {ident.format('s.id')}, {ident.format('s.person_id')}, s.lvv_id, p.gender, "  # noqa: S608
         "p.birth_year, p.birth_date, "
