@@ -620,6 +620,7 @@ def person_register(request: HttpRequest) -> HttpResponse:
         else:
             _log_registration(request.user, stay)
             messages.success(request, _("De persoon is aangemeld."))
+            _national_duplicate_check(request, person)
             return redirect("registry:person_detail", person_id=person.pk)
     return render(
         request,
@@ -643,8 +644,9 @@ def person_register(request: HttpRequest) -> HttpResponse:
 
 
 def _national_duplicate_check(request: HttpRequest, person: Person) -> None:
-    """Re-admission runs the national duplicate check of the workflow too (issue 4): the user
-    sees only in which LVV a possible match is known and whom to contact (ADR 0057)."""
+    """A new person and a re-admission run the national duplicate check of the workflow too
+    (issue 4): the user sees only in which LVV a possible match is known and whom to contact
+    (ADR 0057)."""
     from lvv.workflow.services import duplicate_check_on_registration
 
     for match in duplicate_check_on_registration(person=person, by=request.user):

@@ -163,3 +163,54 @@ def test_registry_readmission_page_runs_the_national_duplicate_check(pilots, tod
         Q(person_a_id=stay.person_id) | Q(person_b_id=stay.person_id)
     )
     assert pair.count() == 1
+
+
+def test_registry_new_person_page_runs_the_national_duplicate_check(pilots, today, client):
+    known = _known_in_amsterdam(today)
+    client.force_login(user("gemeente-rotterdam"))
+    response = client.post(
+        reverse("registry:person_register"),
+        {
+            "given_names": "Samuel",
+            "family_name": "Bekelé",
+            "birth_year": "1985",
+            "gender": "male",
+            "country": "ETH",
+            "lvv": lvv("Rotterdam").pk,
+            "registration_date": today.isoformat(),
+            "target_group": "convenant",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "De persoon is aangemeld." in page
+    assert "Mogelijk al bekend in een andere registratie: Amsterdam" in page
+    # Only where and whom to contact: nothing of the Amsterdam file itself.
+    assert str(known.person_id) not in page
+    pair = DuplicateCandidate.objects.filter(
+        Q(person_a_id=known.person_id) | Q(person_b_id=known.person_id)
+    )
+    assert pair.count() == 1
+
+
+def test_registry_new_person_page_without_a_match_says_nothing_more(pilots, today, client):
+    _known_in_amsterdam(today)
+    client.force_login(user("gemeente-rotterdam"))
+    response = client.post(
+        reverse("registry:person_register"),
+        {
+            "given_names": "Ingrid",
+            "family_name": "Vasquez",
+            "birth_year": "1972",
+            "gender": "female",
+            "country": "VEN",
+            "lvv": lvv("Rotterdam").pk,
+            "registration_date": today.isoformat(),
+            "target_group": "convenant",
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "De persoon is aangemeld." in page and "Mogelijk al bekend" not in page
+    assert not DuplicateCandidate.objects.exists()
