@@ -165,17 +165,13 @@ def test_registry_readmission_page_runs_the_national_duplicate_check(pilots, tod
     assert pair.count() == 1
 
 
-def test_registry_new_person_page_runs_the_national_duplicate_check(pilots, today, client):
-    known = _known_in_amsterdam(today)
+def _register_new_in_rotterdam(client, today, **person):
+    """Post the registry's new-person form as the municipality of Rotterdam; the page after it."""
     client.force_login(user("gemeente-rotterdam"))
     response = client.post(
         reverse("registry:person_register"),
         {
-            "given_names": "Samuel",
-            "family_name": "Bekelé",
-            "birth_year": "1985",
-            "gender": "male",
-            "country": "ETH",
+            **person,
             "lvv": lvv("Rotterdam").pk,
             "registration_date": today.isoformat(),
             "target_group": "convenant",
@@ -183,7 +179,20 @@ def test_registry_new_person_page_runs_the_national_duplicate_check(pilots, toda
         follow=True,
     )
     assert response.status_code == 200
-    page = response.content.decode()
+    return response.content.decode()
+
+
+def test_registry_new_person_page_runs_the_national_duplicate_check(pilots, today, client):
+    known = _known_in_amsterdam(today)
+    page = _register_new_in_rotterdam(
+        client,
+        today,
+        given_names="Samuel",
+        family_name="Bekelé",
+        birth_year="1985",
+        gender="male",
+        country="ETH",
+    )
     assert "De persoon is aangemeld." in page
     assert "Mogelijk al bekend in een andere registratie: Amsterdam" in page
     # Only where and whom to contact: nothing of the Amsterdam file itself.
@@ -196,21 +205,14 @@ def test_registry_new_person_page_runs_the_national_duplicate_check(pilots, toda
 
 def test_registry_new_person_page_without_a_match_says_nothing_more(pilots, today, client):
     _known_in_amsterdam(today)
-    client.force_login(user("gemeente-rotterdam"))
-    response = client.post(
-        reverse("registry:person_register"),
-        {
-            "given_names": "Ingrid",
-            "family_name": "Vasquez",
-            "birth_year": "1972",
-            "gender": "female",
-            "country": "VEN",
-            "lvv": lvv("Rotterdam").pk,
-            "registration_date": today.isoformat(),
-            "target_group": "convenant",
-        },
-        follow=True,
+    page = _register_new_in_rotterdam(
+        client,
+        today,
+        given_names="Ingrid",
+        family_name="Vasquez",
+        birth_year="1972",
+        gender="female",
+        country="VEN",
     )
-    page = response.content.decode()
     assert "De persoon is aangemeld." in page and "Mogelijk al bekend" not in page
     assert not DuplicateCandidate.objects.exists()
