@@ -120,6 +120,8 @@ def test_coordinator_registers_admits_sets_scenario_and_outflow(browser_page, li
 
     # The list finds the person by V-number while typing (htmx).
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Personen").click()
+    # Typed only once the list has loaded: before htmx has bound the field, the input is lost.
+    page.wait_for_url("**/personen/")
     page.get_by_label("Zoeken").fill("1234567890")
     # A locator assertion, not wait_for_function: the Content-Security-Policy forbids eval.
     expect(page.locator("#results tbody tr")).to_have_count(1)
