@@ -15,7 +15,6 @@ All or nothing: any invalid row means nothing is written and every invalid row i
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -595,26 +594,6 @@ class _PersonFileCheck:
             problems.append(Problem(1, "file", "the file has a header but no rows"))
 
 
-def persons_validate(
-    path: Path,
-    *,
-    name: str | None = None,
-    allowed_lvv_ids: set[int] | None = None,
-    progress: bool = False,
-) -> tuple[list[PersonRow], set[str], _Catalogue, list[Problem]]:
-    """Parse and check every row of a person file. Returns the valid rows, the file's columns,
-    the LVV catalogue (with the LVVs that would be created) and every problem found."""
-    catalogue = _Catalogue(allowed_lvv_ids)
-    try:
-        table = read_table(path, required=PERSON_REQUIRED, name=name)
-    except FileInvalid as exc:
-        return [], set(), catalogue, exc.problems
-    problems: list[Problem] = []
-    check = _PersonFileCheck(table, catalogue)
-    rows = [row for batch in check.batches(BATCH, problems) for row in batch]
-    return rows, set(table.columns) - {""}, catalogue, problems
-
-
 # Writing persons and stays ----------------------------------------------------------------------
 
 _EXISTING_FIELDS = (
@@ -628,9 +607,6 @@ _EXISTING_FIELDS = (
     "person__gender",
     "person__country",
 )
-
-
-_HAS_LAST_VALID_ON = "last_valid_on" in {f.name for f in dataclasses.fields(StayState)}
 
 
 def _new_stay_event_specs(row: PersonRow) -> list[tuple[str, dt.date | None, dict, bool]]:
@@ -717,11 +693,11 @@ def _new_stay_state(row: PersonRow) -> StayState:
         follow_up=row.follow_up if follow else "",
         follow_up_date=row.follow_up_date if follow else None,
     )
-    if _HAS_LAST_VALID_ON:  # the latest valid_on of its events (the monitor's shortcut)
-        dates = [registered, row.admission_date, row.outflow_date if left else None]
-        if follow:
-            dates.append(row.follow_up_date)
-        state.last_valid_on = max(d for d in dates if d is not None)
+    # The latest valid_on of its events (the monitor's shortcut, ADR 0076).
+    dates = [registered, row.admission_date, row.outflow_date if left else None]
+    if follow:
+        dates.append(row.follow_up_date)
+    state.last_valid_on = max(d for d in dates if d is not None)
     return state
 
 
