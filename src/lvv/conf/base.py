@@ -300,3 +300,20 @@ if env_str("MONITOR_DATABASE_URL"):
         env_str("MONITOR_DATABASE_URL"), conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
     )
     MONITOR_DATABASE_ALIAS = "monitor"
+
+# PostgreSQL: the server binds the parameters, and from the second time a connection runs the
+# same query psycopg runs it as a prepared statement, so the server skips parsing and planning:
+# most of its work on the register's short queries (ADR 0100). DB_PREPARE_THRESHOLD=off keeps
+# Django's default (parameters bound by the client, nothing prepared), e.g. behind a pooler in
+# transaction mode that cannot keep prepared statements (PgBouncer before 1.21).
+_prepare = env_str("DB_PREPARE_THRESHOLD", "2").strip().lower()
+if _prepare not in ("off", "none"):
+    if not _prepare.isdigit():
+        raise ImproperlyConfigured(
+            f"DB_PREPARE_THRESHOLD must be a whole number or off, not {_prepare!r}"
+        )
+    for _db in DATABASES.values():
+        if _db["ENGINE"] == "django.db.backends.postgresql":
+            _db.setdefault("OPTIONS", {}).update(
+                server_side_binding=True, prepare_threshold=int(_prepare)
+            )
