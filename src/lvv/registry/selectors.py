@@ -27,6 +27,6 @@ def stay_timeline(stay: Stay) -> QuerySet[Event]:
 
 
 def person_events(person_id) -> QuerySet[Event]:
-    return Event.objects.filter(person_id=person_id).select_related(
-        "recorded_by", "organisation", "stay__lvv"
-    )
+    """The person's events, each with who recorded it (the stay of a stay's event is not joined:
+    the person page attaches the stays it has already read)."""
+    return Event.objects.filter(person_id=person_id).select_related("recorded_by", "organisation")

@@ -398,8 +398,10 @@ def _timeline(
     # Each stay's own events (every kind, in recorded order) for the panels of the stay
     # (lvv.web.panels: `stay.page_events`), so they need not read them again.
     by_stay: dict[uuid.UUID, list[Event]] = {pk: [] for pk in stay_ids}
+    stay_of = {s.pk: s for s in stays}
     for e in every:
         if e.stay_id:
+            e.stay = stay_of[e.stay_id]  # the page's stay (with its LVV), not another query
             by_stay[e.stay_id].append(e)
     for stay in stays:
         stay.page_events = by_stay[stay.pk]
