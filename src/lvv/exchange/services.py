@@ -1410,17 +1410,33 @@ def fast_insert_rows(
     if adapted:
         pairs = []
     if connection.vendor == "postgresql":
-        # COPY is PostgreSQL's bulk path: one stream instead of a statement per row.
-        copy_sql = "COPY {} ({}) FROM STDIN".format(
-            quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+        # COPY is PostgreSQL's bulk path: one stream instead of a statement per row. In binary
+        # format (ADR 0096): psycopg writes uuids, dates and times as fixed-size values instead
+        # of formatting and escaping text, and the server does not parse them back (for the
+        # 500,000 events of a 100,000-row import about 2 s less CPU in the command and 1.5 s
+        # less in the server than text COPY).
+        table = quote(model._meta.db_table)
+        copy_sql = "COPY {} ({}) FROM STDIN (FORMAT BINARY)".format(
+            table, ", ".join(quote(f.column) for f in fields)
         )
-        with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
-            for row in rows:
-                if pairs:
-                    row = list(row)
-                    for i, adapt in pairs:
-                        row[i] = adapt(row[i])
-                copy.write_row(row)
+        with connection.cursor() as cursor:
+            raw = cursor.cursor
+            # Binary COPY has no casts: every value is sent as its column's exact type.
+            raw.execute(
+                "SELECT attname, atttypid FROM pg_attribute"
+                " WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+                [table],
+            )
+            oids = dict(raw.fetchall())
+            _use_json_text_dumper(raw)
+            with raw.copy(copy_sql) as copy:
+                copy.set_types([oids[f.column] for f in fields])
+                for row in rows:
+                    if pairs:
+                        row = list(row)
+                        for i, adapt in pairs:
+                            row[i] = adapt(row[i])
+                    copy.write_row(row)
         return
     # SQLite: many rows per INSERT statement. Python's sqlite3 leaves the interpreter lock for
     # each statement it steps, so one statement per row would make the import's writer thread
@@ -1462,6 +1478,35 @@ def fast_insert_rows(
                 write(chunk)
         finally:
             cursor.close()
+
+
+def _use_json_text_dumper(cursor) -> None:
+    """Let a binary COPY on this psycopg cursor write jsonb columns from JSON text (the ready rows
+    of `_NewRows`) as well as from psycopg's Json/Jsonb wrappers (what Django's
+    `adapt_json_value` makes of the other rows). Only this cursor is affected."""
+    from psycopg import pq
+    from psycopg.adapt import Dumper
+    from psycopg.types.json import Json, Jsonb
+
+    class JsonTextBinaryDumper(Dumper):
+        format = pq.Format.BINARY
+        oid = cursor.adapters.types["jsonb"].oid
+
+        def dump(self, obj: Any) -> bytes:
+            if isinstance(obj, (Json, Jsonb)):
+                obj = (obj.dumps or json.dumps)(obj.obj)
+            elif not isinstance(obj, str):
+                obj = json.dumps(obj)
+            # jsonb's binary input: a version byte (1), then the JSON text.
+            return b"\x01" + obj.encode()
+
+    # Registered for a private type: psycopg files it under the jsonb oid too, which is what
+    # `set_types` looks up.
+    cursor.adapters.register_dumper(_JsonTextMarker, JsonTextBinaryDumper)
+
+
+class _JsonTextMarker:
+    """Never instantiated: the type `_use_json_text_dumper` registers its dumper under."""
 
 
 def _sqlite_variable_limit(connection) -> int:
