@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from lvv.access.models import ConsentEvent, DataCategory, Party
+from lvv.registry.taxonomy import Scenario
+from lvv.workflow.models import Decision
+
 
 class StaySerializer(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
@@ -28,6 +32,9 @@ class StaySerializer(serializers.Serializer):
     outflow_type = serializers.CharField(read_only=True)
     follow_up = serializers.CharField(read_only=True)
     follow_up_date = serializers.DateField(read_only=True, allow_null=True)
+    version = serializers.IntegerField(
+        read_only=True, help_text="Increases with every change; send it as `expected_version`."
+    )
 
 
 IDENTITY_FIELDS = ("given_names", "family_name", "v_number", "birth_year", "gender", "country")
@@ -117,3 +124,63 @@ class DecisionSerializer(serializers.Serializer):
     decider = serializers.CharField(read_only=True)
     meeting = serializers.IntegerField(source="meeting_id", read_only=True, allow_null=True)
     text = serializers.CharField(read_only=True)
+
+
+# Writes. These serializers describe the request bodies for the schema; the views validate with
+# the web's own forms (lvv.access.forms.ConsentForm, lvv.workflow.forms.DecisionForm), so the
+# rules and messages are exactly those of the web.
+
+
+def _choices(field_choices) -> list[str]:
+    return [value for value, _label in field_choices if value != ""]
+
+
+class ConsentChangeSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=_choices(ConsentEvent.Action.choices))
+    party = serializers.ChoiceField(choices=_choices(Party.choices))
+    categories = serializers.ListField(
+        child=serializers.ChoiceField(choices=_choices(DataCategory.choices)),
+        allow_empty=False,
+        help_text="One or more data categories the party may receive (see the consent rules).",
+    )
+    method = serializers.ChoiceField(choices=_choices(ConsentEvent.Method.choices))
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=500, help_text="No medical content."
+    )
+
+
+class DecisionCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[Decision.Kind.SCENARIO.value, Decision.Kind.NOTE.value])
+    scenario = serializers.ChoiceField(
+        choices=_choices(Scenario.choices),
+        required=False,
+        allow_blank=True,
+        help_text="Required for kind 'scenario'.",
+    )
+    meeting = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="The meeting (of the stay's LVV) the decision was taken in; or give `decider`.",
+    )
+    decider = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="Who decided, without meeting."
+    )
+    decided_on = serializers.DateField(help_text="Not in the future.")
+    text = serializers.CharField(required=False, allow_blank=True)
+    expected_version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        help_text="The stay's `version` you read; 409 when the stay changed since.",
+    )
+
+
+class FieldErrorsSerializer(serializers.Serializer):
+    """400: per field the messages saying what to fix; `non_field_errors` for the whole request."""
+
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class ConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    version = serializers.IntegerField(help_text="The stay's current version.")

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,6 +28,7 @@ from lvv.registry.models import Person, Stay
 API = "api"
 NOT_FOUND = OpenApiResponse(description="Does not exist or not visible to you (no difference).")
 FORBIDDEN = OpenApiResponse(description="Not authenticated, or your role may not see persons.")
+CANNOT_CHANGE = OpenApiResponse(description="Not authenticated, or your role may not record this.")
 
 
 def _shown_categories(user, person_id) -> set[str] | None:
@@ -88,26 +90,97 @@ class PersonViewSet(viewsets.GenericViewSet):
         return Response(self.get_serializer(person).data)
 
     @extend_schema(
+        methods=["GET"],
+        description="The person's current consent per party and data category.",
         responses={
             200: s.ConsentSerializer(many=True),
             401: FORBIDDEN,
             403: FORBIDDEN,
             404: NOT_FOUND,
-        }
+        },
+    )
+    @extend_schema(
+        methods=["POST"],
+        description=(
+            "Give or withdraw consent for one party and one or more data categories, with the "
+            "rules of the consent form on the person page (case workers and coordinators). "
+            "Answers the current consent of those categories."
+        ),
+        request=s.ConsentChangeSerializer,
+        responses={
+            201: s.ConsentSerializer(many=True),
+            400: s.FieldErrorsSerializer,
+            401: FORBIDDEN,
+            403: CANNOT_CHANGE,
+            404: NOT_FOUND,
+        },
     )
     @action(
-        detail=True, methods=["get"], serializer_class=s.ConsentSerializer, pagination_class=None
+        detail=True,
+        methods=["get", "post"],
+        serializer_class=s.ConsentSerializer,
+        pagination_class=None,
+        parser_classes=[JSONParser],
     )
     def consents(self, request: Request, pk: str) -> Response:
-        """The person's current consent per party and data category."""
+        """GET: the person's current consent per party and data category. POST: give or withdraw
+        consent for one party and one or more categories (as the consent form on the person page:
+        case workers and coordinators); answers the current consent of those categories."""
         from lvv.access.consent import consent_overview
 
+        if request.method == "POST":
+            return self._record_consent(request, pk)
         person = gate.access_person(request.user, pk, channel=API, categories=["identity"])
         rows = [
             {"party": r.party, "category": r.category, "given": r.given, "since": r.since}
             for r in consent_overview(person)
         ]
         return Response(s.ConsentSerializer(rows, many=True).data)
+
+    def _record_consent(self, request: Request, pk: str) -> Response:
+        from lvv.access import consent, rules
+        from lvv.access.forms import ConsentForm
+        from lvv.access.models import ConsentEvent
+
+        if not rules.can_record_consent(request.user):
+            raise PermissionDenied("Your role may not record consent.")
+        # The same door as the web's consent panel (lvv.access.views.consent_panel).
+        person = gate.access_person(
+            request.user,
+            pk,
+            operation="change",
+            activity=ProcessingActivity.CONSENT,
+            categories=["identity"],
+            channel=API,
+        )
+        form = ConsentForm(_form_data(request, lists=("categories",)))
+        if not form.is_valid():
+            return _field_errors(form.errors)
+        data = form.cleaned_data
+        service = (
+            consent.consent_give
+            if data["action"] == ConsentEvent.Action.GIVEN
+            else consent.consent_withdraw
+        )
+        try:
+            with transaction.atomic():
+                service(
+                    person=person,
+                    party=data["party"],
+                    categories=data["categories"],
+                    method=data["method"],
+                    note=data["note"],
+                    by=request.user,
+                )
+        except consent.ConsentError as exc:
+            return _field_errors({"non_field_errors": [str(exc)]})
+        changed = {(data["party"], category) for category in data["categories"]}
+        rows = [
+            {"party": r.party, "category": r.category, "given": r.given, "since": r.since}
+            for r in consent.consent_overview(person)
+            if (r.party, r.category) in changed
+        ]
+        return Response(s.ConsentSerializer(rows, many=True).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(responses={200: s.StaySerializer, 401: FORBIDDEN, 403: FORBIDDEN, 404: NOT_FOUND})
@@ -153,23 +226,147 @@ class StayViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(s.EventSerializer(page, many=True).data)
 
     @extend_schema(
+        methods=["GET"],
+        description="LSO and other decisions about this stay (trajectory data).",
         responses={
             200: s.DecisionSerializer(many=True),
             401: FORBIDDEN,
             403: FORBIDDEN,
             404: NOT_FOUND,
-        }
+        },
     )
-    @action(detail=True, methods=["get"], serializer_class=s.DecisionSerializer)
+    @extend_schema(
+        methods=["POST"],
+        description=(
+            "Record a decision about this stay, with the rules of the decision form on the case "
+            "page (case workers and coordinators who may change the stay; trajectory data). "
+            "With `expected_version` (the stay's `version`), 409 when the stay changed since."
+        ),
+        request=s.DecisionCreateSerializer,
+        responses={
+            201: s.DecisionSerializer,
+            400: s.FieldErrorsSerializer,
+            401: FORBIDDEN,
+            403: CANNOT_CHANGE,
+            404: NOT_FOUND,
+            409: s.ConflictSerializer,
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        serializer_class=s.DecisionSerializer,
+        parser_classes=[JSONParser],
+    )
     def decisions(self, request: Request, pk: str) -> Response:
-        """LSO and other decisions about this stay (trajectory data)."""
+        """GET: LSO and other decisions about this stay (trajectory data). POST: record a decision
+        (as the decision form on the case page: case workers and coordinators who may change the
+        stay); with `expected_version`, 409 when the stay changed since that version."""
         from lvv.workflow.models import Decision
 
+        if request.method == "POST":
+            return self._record_decision(request, pk)
         stay = gate.access_stay(request.user, pk, channel=API, categories=["trajectory"])
         page = self.paginate_queryset(
             Decision.objects.filter(stay=stay).order_by("decided_on", "id")
         )
         return self.get_paginated_response(s.DecisionSerializer(page, many=True).data)
+
+    def _record_decision(self, request: Request, pk: str) -> Response:
+        from django.core.exceptions import ValidationError as DjangoValidationError
+
+        from lvv.access import rules
+        from lvv.registry.services import ConflictError
+        from lvv.workflow import services as workflow
+        from lvv.workflow.forms import DecisionForm
+        from lvv.workflow.models import Decision
+
+        if not rules.may_change_stays(request.user):
+            raise PermissionDenied("Your role may not record decisions.")
+        # The web's decision step (lvv.workflow.views.case_step, access "write"), plus the
+        # trajectory category the decisions belong to (as for GET).
+        stay = gate.access_stay(
+            request.user, pk, operation="write", channel=API, categories=["trajectory"]
+        )
+        data = _form_data(request)
+        form = DecisionForm(data, lvv=stay.lvv)
+        errors = {} if form.is_valid() else dict(form.errors)
+        version = s.DecisionCreateSerializer().fields["expected_version"]
+        expected = None
+        try:
+            expected = version.run_validation(request.data.get("expected_version"))
+        except ValidationError as exc:
+            errors["expected_version"] = exc.detail
+        if errors:
+            return _field_errors(errors)
+        d = form.cleaned_data
+        try:
+            with transaction.atomic():
+                if expected is not None and d["kind"] != Decision.Kind.SCENARIO:
+                    # A note writes no stay event: check the version here (nothing to overwrite,
+                    # but a client that sends a version expects it to be checked).
+                    current = Stay.objects.select_for_update().get(pk=stay.pk).version
+                    if current != expected:
+                        raise ConflictError()
+                decision = workflow.decision_record(
+                    stay=stay,
+                    by=request.user,
+                    kind=d["kind"],
+                    decided_on=d["decided_on"],
+                    meeting=d["meeting"],
+                    decider=d["decider"],
+                    scenario=d["scenario"],
+                    text=d["text"],
+                    expected_version=expected,
+                )
+        except ConflictError as exc:
+            current = Stay.objects.filter(pk=stay.pk).values_list("version", flat=True).first()
+            return Response(
+                {"detail": str(exc), "version": current}, status=status.HTTP_409_CONFLICT
+            )
+        except DjangoValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                errors = {}
+                for name, messages in exc.message_dict.items():
+                    key = name if name in form.fields else "non_field_errors"
+                    errors.setdefault(key, []).extend(messages)
+                return _field_errors(errors)
+            return _field_errors({"non_field_errors": exc.messages})
+        return Response(s.DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+
+def _form_data(request: Request, lists: tuple[str, ...] = ()) -> dict:
+    """The JSON body as data for a Django form: scalars as the text a form post would carry,
+    lists only for the multiple-choice fields in `lists` (anything else is refused by the form
+    with its own message, never a server error)."""
+    body = request.data
+    if not isinstance(body, dict):
+        raise ValidationError({"non_field_errors": ["Send a JSON object."]})
+
+    def text(value):
+        if value is None or isinstance(value, str):
+            return value
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return str(value)
+
+    data = {}
+    for key, value in body.items():
+        if key in lists and isinstance(value, list):
+            data[key] = [text(item) for item in value]
+        else:
+            data[key] = text(value)
+    return data
+
+
+def _field_errors(errors) -> Response:
+    """400 with, per field, the messages saying what to fix (Django's `__all__` becomes DRF's
+    `non_field_errors`)."""
+    body = {
+        ("non_field_errors" if name == "__all__" else name): [str(m) for m in messages]
+        for name, messages in dict(errors).items()
+    }
+    return Response(body, status=status.HTTP_400_BAD_REQUEST)
 
 
 class IndEnrichmentView(APIView):
