@@ -240,3 +240,42 @@ def test_decision_out_of_reach_is_404(world):  # noqa: F811
         assert not Decision.objects.filter(stay=stay).exists()
     missing = "/api/v1/stays/00000000-0000-0000-0000-000000000000/decisions/"
     assert client.post(missing, scenario_body(), format="json").status_code == 404
+
+
+def test_decision_in_an_lso_meeting_of_the_stays_lvv(world):  # noqa: F811
+    from lvv.workflow.models import Meeting
+
+    coordinator = UserFactory(lvvs=[world["ams"], world["utr"]])
+    client = client_for(coordinator)
+    stay = world["stay_a"]
+    today = timezone.localdate()
+    lso = Meeting.objects.create(
+        lvv=world["ams"], kind="lso", held_on=today, created_by=coordinator
+    )
+    other = Meeting.objects.create(
+        lvv=world["utr"], kind="lso", held_on=today, created_by=coordinator
+    )
+    url = f"/api/v1/stays/{stay.pk}/decisions/"
+    # A meeting of another LVV is not a choice of the form (as on the web).
+    response = client.post(url, scenario_body(meeting=other.pk, decider=""), format="json")
+    assert response.status_code == 400 and "meeting" in response.json()
+    response = client.post(url, scenario_body(meeting=lso.pk, decider=""), format="json")
+    assert response.status_code == 201
+    assert response.json()["meeting"] == lso.pk and response.json()["decider"] == ""
+    stay.refresh_from_db()
+    assert stay.scenario == "return" and stay.scenario_discussed_in_lso is True
+
+
+def test_write_query_counts_are_bounded(world, django_assert_max_num_queries):  # noqa: F811
+    client = client_for(case_worker(world))
+    client.get("/api/v1/persons/")  # warm up (token last-used update)
+    person_id = world["stay_a"].person_id
+    # Measured: 24 (two categories; the service rebuilds each) and 19 (a scenario decision).
+    with django_assert_max_num_queries(30):
+        response = client.post(f"/api/v1/persons/{person_id}/consents/", GIVE, format="json")
+    assert response.status_code == 201
+    with django_assert_max_num_queries(25):
+        response = client.post(
+            f"/api/v1/stays/{world['stay_a'].pk}/decisions/", scenario_body(), format="json"
+        )
+    assert response.status_code == 201
