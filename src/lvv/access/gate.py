@@ -244,9 +244,9 @@ def log_access_bulk(
     trace_id: uuid.UUID | None = None,
     started_at=None,
 ) -> int:
-    """`log_access` for thousands of persons at once (imports): the same lines, linked to the same
-    audit record, written in one statement batch (COPY on PostgreSQL) without model instances.
-    Returns the number of lines written."""
+    """`log_access` for many persons at once (a page of the case list, exports, imports): the same
+    lines, linked to the same audit record, written in one statement batch (COPY on PostgreSQL)
+    without model instances. Returns the number of lines written."""
     now = timezone.now()
     ctx = current()
     channel = channel or (ctx.channel if ctx else Channel.COMMAND)

@@ -298,7 +298,9 @@ def person_list(request: HttpRequest) -> HttpResponse:
         shown = gate.visible_categories_bulk(request.user, rows)
         for stay in rows:
             stay.shown = shown.get(stay.person_id, set()) & LIST_CATEGORIES
-    gate.log_access(
+    # The page's 50 lines in one COPY / executemany, without model instances (about 5 ms CPU less
+    # than `log_access` on PostgreSQL).
+    gate.log_access_bulk(
         request.user,
         persons=dict.fromkeys(stay.person_id for stay in rows),
         operation="list",

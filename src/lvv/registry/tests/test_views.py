@@ -145,8 +145,10 @@ def test_stay_form_404_for_other_lvv(client, world):
 # "may register there" (one query for all LVVs), the LVV and NGO pickers. The "Monitor" menu item
 # is decided from the role (no query).
 LIST_QUERIES = 7
-# On the access log's own connection: the audit record and one bulk insert of the lines.
-LIST_LOG_QUERIES = 2
+# On the access log's own connection: the audit record and one bulk insert of the lines in a
+# transaction of its own (a savepoint in a test): executemany on SQLite; on PostgreSQL a COPY,
+# which goes past Django's cursor wrapper and is not counted.
+LIST_LOG_QUERIES = {"sqlite": 4, "postgresql": 3}
 
 
 @pytest.mark.parametrize("n", [5, 30])
@@ -162,7 +164,9 @@ def test_list_runs_a_fixed_number_of_queries(client, world, n, django_assert_num
     log_connection = connections[router.db_for_write(AccessRecord) or "default"]
     with (
         django_assert_num_queries(LIST_QUERIES),
-        django_assert_num_queries(LIST_LOG_QUERIES, connection=log_connection),
+        django_assert_num_queries(
+            LIST_LOG_QUERIES[log_connection.vendor], connection=log_connection
+        ),
     ):
         response = client.get(url, {"status": "in"})
     assert response.status_code == 200
