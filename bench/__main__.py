@@ -443,7 +443,7 @@ def write_person_file(path: Path, n: int) -> int:
 
 @contextlib.contextmanager
 def gunicorn(env: dict):
-    # The production configuration of docs/deployment.md (workers = cores + 1, 4 threads each,
+    # The production configuration of docs/deployment.md (a worker per core, 2 threads each,
     # gthread), only bound to loopback.
     cmd = [
         str(BIN / "gunicorn"), "-c", "python:lvv.conf.gunicorn", "lvv.wsgi",
