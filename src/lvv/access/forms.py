@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from lvv.access import consent
 from lvv.access.consent import CONSENTABLE
 from lvv.access.models import Channel, ConsentEvent, DataCategory, Outcome, Party
 
@@ -80,3 +81,21 @@ class ConsentForm(forms.Form):
                     f"{Party(party).label} kan deze gegevens niet krijgen: {labels}."
                 )
         return data
+
+    def record(self, *, person, by) -> list[ConsentEvent]:
+        """Give or withdraw (the form's `action`) what the valid form holds, for the web's consent
+        panel and the API alike; raises `consent.ConsentError` when there is nothing to change."""
+        data = self.cleaned_data
+        service = (
+            consent.consent_give
+            if data["action"] == ConsentEvent.Action.GIVEN
+            else consent.consent_withdraw
+        )
+        return service(
+            person=person,
+            party=data["party"],
+            categories=data["categories"],
+            method=data["method"],
+            note=data["note"],
+            by=by,
+        )

@@ -162,20 +162,8 @@ def consent_panel(request, person_id):
                 messages.error(request, f"Toestemming niet vastgelegd: {error}")
         return redirect(f"{detail}#toestemming")
     data = form.cleaned_data
-    service = (
-        consent.consent_give
-        if data["action"] == ConsentEvent.Action.GIVEN
-        else consent.consent_withdraw
-    )
     try:
-        service(
-            person=person,
-            party=data["party"],
-            categories=data["categories"],
-            method=data["method"],
-            note=data["note"],
-            by=request.user,
-        )
+        form.record(person=person, by=request.user)
     except consent.ConsentError as exc:
         messages.error(request, f"Toestemming niet vastgelegd: {exc}")
     else:

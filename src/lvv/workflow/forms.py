@@ -320,6 +320,24 @@ class DecisionForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["meeting"].queryset = Meeting.objects.filter(lvv=lvv).order_by("-held_on")
 
+    def record(self, *, stay, by, expected_version: int | None = None):
+        """Record the decision the valid form holds (`services.decision_record`), for the case
+        page and the API alike."""
+        from lvv.workflow import services
+
+        d = self.cleaned_data
+        return services.decision_record(
+            stay=stay,
+            by=by,
+            kind=d["kind"],
+            decided_on=d["decided_on"],
+            meeting=d["meeting"],
+            decider=d["decider"],
+            scenario=d["scenario"],
+            text=d["text"],
+            expected_version=expected_version,
+        )
+
 
 class ActionForm(Form):
     description = forms.CharField(label=_("Actie"), max_length=300)

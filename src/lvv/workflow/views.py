@@ -290,17 +290,7 @@ def _apply_legal_open(stay, form, user):
 
 
 def _apply_decision(stay, form, user):
-    d = form.cleaned_data
-    services.decision_record(
-        stay=stay,
-        by=user,
-        kind=d["kind"],
-        decided_on=d["decided_on"],
-        meeting=d["meeting"],
-        decider=d["decider"],
-        scenario=d["scenario"],
-        text=d["text"],
-    )
+    form.record(stay=stay, by=user)
     return "Het besluit is vastgelegd."
 
 

@@ -140,7 +140,6 @@ class PersonViewSet(viewsets.GenericViewSet):
     def _record_consent(self, request: Request, pk: str) -> Response:
         from lvv.access import consent, rules
         from lvv.access.forms import ConsentForm
-        from lvv.access.models import ConsentEvent
 
         if not rules.can_record_consent(request.user):
             raise PermissionDenied("Your role may not record consent.")
@@ -157,21 +156,9 @@ class PersonViewSet(viewsets.GenericViewSet):
         if not form.is_valid():
             return _field_errors(form.errors)
         data = form.cleaned_data
-        service = (
-            consent.consent_give
-            if data["action"] == ConsentEvent.Action.GIVEN
-            else consent.consent_withdraw
-        )
         try:
             with transaction.atomic():
-                service(
-                    person=person,
-                    party=data["party"],
-                    categories=data["categories"],
-                    method=data["method"],
-                    note=data["note"],
-                    by=request.user,
-                )
+                form.record(person=person, by=request.user)
         except consent.ConsentError as exc:
             return _field_errors({"non_field_errors": [str(exc)]})
         changed = {(data["party"], category) for category in data["categories"]}
@@ -277,7 +264,6 @@ class StayViewSet(viewsets.GenericViewSet):
 
         from lvv.access import rules
         from lvv.registry.services import ConflictError
-        from lvv.workflow import services as workflow
         from lvv.workflow.forms import DecisionForm
         from lvv.workflow.models import Decision
 
@@ -308,17 +294,7 @@ class StayViewSet(viewsets.GenericViewSet):
                     current = Stay.objects.select_for_update().get(pk=stay.pk).version
                     if current != expected:
                         raise ConflictError()
-                decision = workflow.decision_record(
-                    stay=stay,
-                    by=request.user,
-                    kind=d["kind"],
-                    decided_on=d["decided_on"],
-                    meeting=d["meeting"],
-                    decider=d["decider"],
-                    scenario=d["scenario"],
-                    text=d["text"],
-                    expected_version=expected,
-                )
+                decision = form.record(stay=stay, by=request.user, expected_version=expected)
         except ConflictError as exc:
             current = Stay.objects.filter(pk=stay.pk).values_list("version", flat=True).first()
             return Response(
