@@ -506,7 +506,7 @@ class CpuMeter:
         self.before: dict[str, float] = {}
 
     def _now(self) -> dict[str, float]:
-        table = self._table = _proc_table()
+        table = _proc_table()
         children: dict[int, list[int]] = {}
         for pid, (parent, _cpu, _cmd) in table.items():
             children.setdefault(parent, []).append(pid)
