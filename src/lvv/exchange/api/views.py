@@ -31,6 +31,17 @@ FORBIDDEN = OpenApiResponse(description="Not authenticated, or your role may not
 CANNOT_CHANGE = OpenApiResponse(description="Not authenticated, or your role may not record this.")
 
 
+def _consent_rows(person: Person, only: set[tuple[str, str]] | None = None) -> list[dict]:
+    """The person's current consent per (party, category), all or `only` those pairs."""
+    from lvv.access.consent import consent_overview
+
+    return [
+        {"party": r.party, "category": r.category, "given": r.given, "since": r.since}
+        for r in consent_overview(person)
+        if only is None or (r.party, r.category) in only
+    ]
+
+
 def _shown_categories(user, person_id) -> set[str] | None:
     visible = getattr(gate, "visible_categories", None)
     return None if visible is None else visible(user, person_id)
@@ -126,16 +137,10 @@ class PersonViewSet(viewsets.GenericViewSet):
         """GET: the person's current consent per party and data category. POST: give or withdraw
         consent for one party and one or more categories (as the consent form on the person page:
         case workers and coordinators); answers the current consent of those categories."""
-        from lvv.access.consent import consent_overview
-
         if request.method == "POST":
             return self._record_consent(request, pk)
         person = gate.access_person(request.user, pk, channel=API, categories=["identity"])
-        rows = [
-            {"party": r.party, "category": r.category, "given": r.given, "since": r.since}
-            for r in consent_overview(person)
-        ]
-        return Response(s.ConsentSerializer(rows, many=True).data)
+        return Response(s.ConsentSerializer(_consent_rows(person), many=True).data)
 
     def _record_consent(self, request: Request, pk: str) -> Response:
         from lvv.access import consent, rules
@@ -162,11 +167,7 @@ class PersonViewSet(viewsets.GenericViewSet):
         except consent.ConsentError as exc:
             return _field_errors({"non_field_errors": [str(exc)]})
         changed = {(data["party"], category) for category in data["categories"]}
-        rows = [
-            {"party": r.party, "category": r.category, "given": r.given, "since": r.since}
-            for r in consent.consent_overview(person)
-            if (r.party, r.category) in changed
-        ]
+        rows = _consent_rows(person, only=changed)
         return Response(s.ConsentSerializer(rows, many=True).data, status=status.HTTP_201_CREATED)
 
 
