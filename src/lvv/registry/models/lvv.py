@@ -165,6 +165,15 @@ class Policy(models.Model):
             "akkoord per partij nodig (Eindhoven: alle LSO-partijen)."
         ),
     )
+    admission_by_signed_intake_form = models.BooleanField(
+        _("toelating pas met ondertekend intakeformulier"),
+        default=False,
+        help_text=_(
+            "De deelnemer ondertekent bij de intake een intakeformulier; dat is het formele "
+            "moment van toelating (Eindhoven). Toelaten gebeurt dan door het ondertekende "
+            "formulier met de datum van ondertekening te registreren."
+        ),
+    )
 
     class Meta:
         verbose_name = _("beleid")

@@ -106,6 +106,32 @@ class AdmissionCheck(models.Model):
         related_name="+",
     )
     recorded_at = models.DateTimeField(_("vastgelegd op"), default=timezone.now)
+    # Where the LVV's policy makes the signed intake form the formal moment of admission
+    # (`Policy.admission_by_signed_intake_form`, Eindhoven): when it was signed (the admission
+    # date), the form itself (a document of the case; erasure deletes it, the date stays) and who
+    # registered it.
+    intake_form_signed_on = models.DateField(
+        _("intakeformulier ondertekend op"), null=True, blank=True
+    )
+    intake_form = models.ForeignKey(
+        "workflow.Document",
+        verbose_name=_("ondertekend intakeformulier"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    intake_form_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("intakeformulier geregistreerd door"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    intake_form_recorded_at = models.DateTimeField(
+        _("intakeformulier geregistreerd op"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("toelatingscheck")

@@ -15,6 +15,7 @@ class Document(models.Model):
         IDENTITY = "identity", _("Identiteitspapier")
         LEGAL_LETTER = "legal_letter", _("Juridische brief")
         IND_DECISION = "ind_decision", _("Beschikking IND")
+        INTAKE_FORM = "intake_form", _("Intakeformulier")
         MEDICAL = "medical", _("Medisch document")
         OTHER = "other", _("Overig")
 
