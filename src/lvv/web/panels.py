@@ -24,13 +24,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.http import HttpRequest
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+
+if TYPE_CHECKING:
+    from django.template.backends.django import Template as DjangoTemplate
+    from django_stubs_ext import StrPromise
 
 Visible = Callable[[Any], bool]
 
@@ -47,7 +51,7 @@ class Panel:
 @dataclass(frozen=True)
 class MenuItem:
     key: str
-    label: str
+    label: str | StrPromise
     url_name: str
     order: int = 100
     visible: Visible | None = None
@@ -115,7 +119,7 @@ def register_home_section(
 def register_menu_item(
     *,
     key: str,
-    label: str,
+    label: str | StrPromise,
     url_name: str,
     order: int = 100,
     visible: Visible | None = None,
@@ -155,7 +159,9 @@ def _render(
             html = render_to_string(panel.template, context, request=request)
         else:
             with page.push(context):
-                html = get_template(panel.template).template.render(page)
+                # get_template is typed as any engine's template; ours is the Django engine's.
+                template = cast("DjangoTemplate", get_template(panel.template))
+                html = template.template.render(page)
         rendered.append(RenderedPanel(panel.key, mark_safe(html)))
     return rendered
 

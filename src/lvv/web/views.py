@@ -1,15 +1,16 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from lvv.access.gate import can_see_persons, lvvs_of
+from lvv.accounts.http import AuthenticatedHttpRequest
 from lvv.accounts.models import Role
 
 
 @never_cache
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The start page: who you are, where you work, quick links for your role, then the sections
     other apps registered (lvv.web.panels.register_home_section), e.g. work queues."""
     user = request.user
