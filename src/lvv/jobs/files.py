@@ -48,7 +48,9 @@ def local_path(name: str) -> Iterator[Path]:
 
 
 def exists(name: str | None) -> bool:
-    return bool(name) and default_storage.exists(name)
+    if not name:
+        return False
+    return default_storage.exists(name)
 
 
 def delete(name: str | None) -> None:

@@ -4,13 +4,14 @@ the download of an export job's file. A user sees only the jobs they started (do
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from lvv.access import gate
 from lvv.access.models import Channel
+from lvv.accounts.http import AuthenticatedHttpRequest
 from lvv.jobs import files
 from lvv.jobs.handlers import EXPORTS
 from lvv.jobs.selectors import jobs_of
@@ -29,7 +30,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 @login_required
-def job_progress_partial(request: HttpRequest, pk) -> HttpResponse:
+def job_progress_partial(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
     """The progress bar of one job (htmx polls it until the job is finished), then its result."""
     job = get_object_or_404(jobs_of(request.user), pk=pk)
     return render(request, "jobs/_progress.html", {"job": job})
@@ -38,7 +39,7 @@ def job_progress_partial(request: HttpRequest, pk) -> HttpResponse:
 @require_GET
 @never_cache
 @login_required
-def job_detail(request: HttpRequest, pk) -> HttpResponse:
+def job_detail(request: AuthenticatedHttpRequest, pk) -> HttpResponse:
     """The page a view redirects to after starting a job. Without JavaScript it offers a link to
     reload itself; with htmx the progress part updates itself."""
     job = get_object_or_404(jobs_of(request.user), pk=pk)
@@ -48,7 +49,7 @@ def job_detail(request: HttpRequest, pk) -> HttpResponse:
 @require_GET
 @never_cache
 @login_required
-def job_list(request: HttpRequest) -> HttpResponse:
+def job_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Mijn taken: the user's recent jobs with their status."""
     jobs = list(jobs_of(request.user)[:RECENT])
     return render(request, "jobs/list.html", {"jobs": jobs})
@@ -57,7 +58,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 @login_required
-def job_file(request: HttpRequest, pk) -> HttpResponse:
+def job_file(request: AuthenticatedHttpRequest, pk) -> HttpResponseBase:
     """An export job's file, for the user who started it, while they may still export and the
     file is within its retention. Every download is access-logged per person in the file."""
     job = get_object_or_404(jobs_of(request.user), pk=pk, status="done")

@@ -16,6 +16,7 @@ from lvv.access.models import AccessRecord
 from lvv.accounts.models import Role
 from lvv.jobs.models import Job
 from lvv.jobs.services import JobError, job_handler, job_progress, job_start
+from lvv.registry.models import Stay
 from lvv.registry.tests.factories import LVVFactory, StayFactory, UserFactory
 
 
@@ -124,7 +125,7 @@ def _done_export(owner, media, *, finished_at=None) -> Job:
     job = Job.objects.create(
         kind="caseload_export", created_by=owner, status=Job.Status.DONE, payload={"fmt": "csv"}
     )
-    stay = StayFactory()
+    stay = StayFactory.create()
     name = files.save_export(job.pk, "csv", b"lvv;x\nA;1\n", [stay.person_id])
     Job.objects.filter(pk=job.pk).update(
         finished_at=finished_at or timezone.now(),
@@ -136,7 +137,6 @@ def _done_export(owner, media, *, finished_at=None) -> Job:
         },
     )
     job.refresh_from_db()
-    job.person_id = stay.person_id
     return job
 
 
@@ -174,7 +174,8 @@ def test_downloading_the_file_is_access_logged_per_person(media):
     response = client.get(reverse("jobs:file", args=[job.pk]))
     assert b"".join(response.streaming_content) == b"lvv;x\nA;1\n"
     assert response["Content-Disposition"] == 'attachment; filename="caseload-2026-11-23.csv"'
-    line = AccessRecord.objects.for_person(job.person_id).select_related("audit").get()
+    person_id = Stay.objects.get().person_id  # the one person in the file
+    line = AccessRecord.objects.for_person(person_id).select_related("audit").get()
     assert (line.operation, line.activity, line.audit.channel) == ("download", "export", "export")
 
 

@@ -62,7 +62,7 @@ class CapacityFactory(factory.django.DjangoModelFactory):
     places = 100
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     """A user; pass `lvvs=[...]` to place them in LVVs."""
 
     class Meta:
@@ -93,7 +93,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         )
 
 
-class PersonFactory(factory.django.DjangoModelFactory):
+class PersonFactory(factory.django.DjangoModelFactory[Person]):
     class Meta:
         model = Person
 
@@ -109,7 +109,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
         return services.person_create(by=None, source="test", **kwargs)
 
 
-class StayFactory(factory.django.DjangoModelFactory):
+class StayFactory(factory.django.DjangoModelFactory[Stay]):
     """An admitted stay (through the services). Traits: `registered_only`, `left`."""
 
     class Meta:
