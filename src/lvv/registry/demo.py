@@ -101,6 +101,7 @@ PILOTS = [
             durable_outflow_target_pct=20,
             pays_living_allowance=True,
             admission_parties=["municipality", "ngo", "ind", "dtv"],
+            admission_by_signed_intake_form=True,
         ),
         locations=[("Netwerkopvang", "network", 60), ("Opvang Centrum", "full_day", 70)],
         participants=35,

@@ -753,6 +753,23 @@ class StayAction:
 
 
 def _admit(stay, data, user, version):
+    # Where the LVV's policy asks every party's agreement or makes the signed intake form the
+    # moment of admission (Eindhoven), admitting is a step of the case page, which checks both
+    # (lvv.workflow.services.admission_intake_form_register, ADR 0105); a bare date here would
+    # skip them.
+    policy = getattr(stay.lvv, "policy", None)
+    if policy is not None and (policy.admission_by_signed_intake_form or policy.admission_parties):
+        raise ValidationError(
+            _(
+                "In {lvv} wordt toegelaten op de casuspagina (Aanmelding en toelating), waar het "
+                "akkoord van de partijen en het ondertekende intakeformulier worden vastgelegd."
+            ).format(lvv=stay.lvv.name)
+            if policy.admission_by_signed_intake_form
+            else _(
+                "In {lvv} wordt toegelaten op de casuspagina (Aanmelding en toelating), waar het "
+                "akkoord van de partijen wordt vastgelegd."
+            ).format(lvv=stay.lvv.name)
+        )
     return services.stay_admit(stay=stay, on=data["on"], by=user, expected_version=version)
 
 

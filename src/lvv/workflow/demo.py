@@ -121,9 +121,20 @@ def _load_pilot(lvv: LVV) -> int:
             stays.append(stay)  # the newest report is still waiting for a decision
             continue
         location = Location.objects.filter(lvv=lvv, active=True).first()
-        services.admission_decide(
-            stay=stay, by=coordinator, on=registered, admit=True, location=location
-        )
+        if policy.admission_by_signed_intake_form:
+            # The signed intake form is the moment of admission (Eindhoven): signed at the
+            # intake interview, the day of the report.
+            services.admission_intake_form_register(
+                stay=stay,
+                by=coordinator,
+                signed_on=registered,
+                upload=SimpleUploadedFile("intakeformulier.pdf", PDF),
+                location=location,
+            )
+        else:
+            services.admission_decide(
+                stay=stay, by=coordinator, on=registered, admit=True, location=location
+            )
         stay.refresh_from_db()
         stays.append(stay)
 

@@ -244,6 +244,26 @@ class AdmissionDecisionForm(Form):
         self.fields["location"].queryset = Location.objects.filter(lvv=lvv, active=True)
 
 
+class IntakeFormForm(Form):
+    """The intake form the participant signed, where it is the formal moment of admission
+    (`Policy.admission_by_signed_intake_form`). The hidden version makes a second editor of the
+    same case get a conflict instead of admitting twice."""
+
+    signed_on = date_field(
+        _("Datum van ondertekening"),
+        help_text=_("Dit wordt de datum van toelating."),
+    )
+    upload = forms.FileField(label=_("Ondertekend intakeformulier (PDF, JPEG of PNG)"))
+    location = forms.ModelChoiceField(
+        label=_("Locatie"), queryset=Location.objects.none(), required=False
+    )
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, lvv, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = Location.objects.filter(lvv=lvv, active=True)
+
+
 class LocationForm(Form):
     location = forms.ModelChoiceField(label=_("Locatie"), queryset=Location.objects.none())
     on = date_field(_("Met ingang van"))

@@ -248,31 +248,10 @@ def occupancy(lvv: LVV, on: dt.date) -> int:
     return selectors.occupancy(lvv, on)
 
 
-@transaction.atomic
-def admission_decide(
-    *,
-    stay: Stay,
-    by: User,
-    on: dt.date,
-    admit: bool,
-    reason: str = "",
-    location: Location | None = None,
-) -> str:
-    """Admit (or put on the waiting list when the LVV is full) or refuse. Returns the outcome.
-
-    Admission needs a recorded check that the person meets the criteria, or an exception. A forced
-    scenario of the LVV's policy (Groningen: return) is set right away for an exception."""
+def _admission_ready(stay: Stay) -> AdmissionCheck:
+    """The recorded admission check, after checking that the person may be admitted: the check
+    is recorded and met (or an exception), and every party the policy lists agreed."""
     check = AdmissionCheck.objects.filter(stay=stay).first()
-    if not admit:
-        if not reason.strip():
-            raise ValidationError(
-                {"reason": _("Geef de reden waarom de persoon niet wordt toegelaten.")}
-            )
-        registry.stay_refuse(stay=stay, on=on, reason=reason, by=by)
-        if check is not None:
-            check.outcome, check.outcome_reason = AdmissionCheck.Outcome.REFUSED, reason.strip()
-            check.save(update_fields=["outcome", "outcome_reason"])
-        return AdmissionCheck.Outcome.REFUSED
     if check is None or not check.criteria:
         raise ValidationError(_("Leg eerst de toelatingscheck vast."))
     if not check.meets_criteria and not check.is_exception:
@@ -290,15 +269,43 @@ def admission_decide(
                 "{parties}."
             ).format(lvv=stay.lvv.name, parties=", ".join(party_label(p) for p in waiting))
         )
-    capacity = capacity_on(stay.lvv, on)
-    if stay.status == "registered" and capacity is not None and occupancy(stay.lvv, on) >= capacity:
-        registry.stay_waitlist(stay=stay, on=on, by=by)
-        check.outcome = AdmissionCheck.Outcome.WAITLISTED
-        check.save(update_fields=["outcome"])
-        return AdmissionCheck.Outcome.WAITLISTED
-    if stay.status == "waiting" and capacity is not None and occupancy(stay.lvv, on) >= capacity:
-        raise ValidationError(_("De LVV is vol: er is nog geen plek vrij."))
-    registry.stay_admit(stay=stay, on=on, by=by)
+    return check
+
+
+def admission_waits_for_intake_form(stay: Stay) -> bool:
+    """True when the LVV's policy makes the signed intake form the formal moment of admission
+    (Eindhoven) and everything else for admitting this person is in place: the check is met (or
+    an exception) and every listed party agreed, but the signed form is not yet registered."""
+    if stay.status not in ("registered", "waiting"):
+        return False
+    if not _policy(stay.lvv).admission_by_signed_intake_form:
+        return False
+    try:
+        _admission_ready(stay)
+    except ValidationError:
+        return False
+    return True
+
+
+def _admit(
+    *,
+    stay: Stay,
+    check: AdmissionCheck,
+    by: User,
+    on: dt.date,
+    location: Location | None,
+    expected_version: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Admit: the `stay_admitted` event on `on`, the place, and what an exception brings (its
+    decision and the policy's forced scenario)."""
+    registry.stay_admit(
+        stay=stay,
+        on=on,
+        by=by,
+        expected_version=expected_version,
+        **({"data": data} if data else {}),
+    )
     if location is not None:
         stay_assign_location(stay=stay, location=location, on=on, by=by)
     if check.is_exception:
@@ -320,8 +327,151 @@ def admission_decide(
                 data={"reason": "admission_exception"},
             )
     check.outcome = AdmissionCheck.Outcome.ADMITTED
+
+
+def _lvv_full(stay: Stay, on: dt.date) -> bool:
+    capacity = capacity_on(stay.lvv, on)
+    return capacity is not None and occupancy(stay.lvv, on) >= capacity
+
+
+@transaction.atomic
+def admission_decide(
+    *,
+    stay: Stay,
+    by: User,
+    on: dt.date,
+    admit: bool,
+    reason: str = "",
+    location: Location | None = None,
+    expected_version: int | None = None,
+) -> str:
+    """Admit (or put on the waiting list when the LVV is full) or refuse. Returns the outcome.
+
+    Admission needs a recorded check that the person meets the criteria, or an exception. A forced
+    scenario of the LVV's policy (Groningen: return) is set right away for an exception. Where the
+    policy makes the signed intake form the formal moment of admission (Eindhoven), admitting is
+    done by `admission_intake_form_register`; here it is refused, saying what is missing."""
+    check = AdmissionCheck.objects.filter(stay=stay).first()
+    if not admit:
+        if not reason.strip():
+            raise ValidationError(
+                {"reason": _("Geef de reden waarom de persoon niet wordt toegelaten.")}
+            )
+        registry.stay_refuse(
+            stay=stay, on=on, reason=reason, by=by, expected_version=expected_version
+        )
+        if check is not None:
+            check.outcome, check.outcome_reason = AdmissionCheck.Outcome.REFUSED, reason.strip()
+            check.save(update_fields=["outcome", "outcome_reason"])
+        return AdmissionCheck.Outcome.REFUSED
+    check = _admission_ready(stay)
+    if stay.status == "registered" and _lvv_full(stay, on):
+        registry.stay_waitlist(stay=stay, on=on, by=by, expected_version=expected_version)
+        check.outcome = AdmissionCheck.Outcome.WAITLISTED
+        check.save(update_fields=["outcome"])
+        return AdmissionCheck.Outcome.WAITLISTED
+    if stay.status == "waiting" and _lvv_full(stay, on):
+        raise ValidationError(_("De LVV is vol: er is nog geen plek vrij."))
+    if _policy(stay.lvv).admission_by_signed_intake_form:
+        raise ValidationError(
+            _(
+                "In {lvv} is de toelating pas formeel als de deelnemer het intakeformulier heeft "
+                "ondertekend. Ontbreekt: het ondertekende intakeformulier. Registreer het bij "
+                "'Ondertekend intakeformulier registreren', met de datum van ondertekening en het "
+                "formulier zelf."
+            ).format(lvv=stay.lvv.name)
+        )
+    _admit(
+        stay=stay,
+        check=check,
+        by=by,
+        on=on,
+        location=location,
+        expected_version=expected_version,
+    )
     check.save(update_fields=["outcome"])
     return AdmissionCheck.Outcome.ADMITTED
+
+
+INTAKE_FORM_TITLE = "Ondertekend intakeformulier"
+
+
+@transaction.atomic
+def admission_intake_form_register(
+    *,
+    stay: Stay,
+    by: User,
+    signed_on: dt.date,
+    upload: Any,
+    location: Location | None = None,
+    expected_version: int | None = None,
+) -> AdmissionCheck:
+    """Admit by registering the intake form the participant signed, where the LVV's policy makes
+    it the formal moment of admission (`Policy.admission_by_signed_intake_form`, Eindhoven).
+
+    The signing date is the admission date (the `stay_admitted` event's valid date): not in the
+    future and not before the registration. The form is stored as a document of the case (kind
+    intakeformulier, encrypted, seen by whom may see documents). Everything `admission_decide`
+    asks still holds: the check met or an exception, every listed party agreed, a free place."""
+    policy = _policy(stay.lvv)
+    if not policy.admission_by_signed_intake_form:
+        raise ValidationError(
+            _("In {lvv} is het ondertekende intakeformulier niet het moment van toelating.").format(
+                lvv=stay.lvv.name
+            )
+        )
+    if stay.status not in ("registered", "waiting"):
+        raise ValidationError(_("Over de toelating is al besloten."))
+    errors: dict[str, str] = {}
+    if signed_on is None:
+        errors["signed_on"] = _("Geef de datum waarop de deelnemer het formulier ondertekende.")
+    elif signed_on > timezone.localdate():
+        errors["signed_on"] = _("De datum van ondertekening ligt in de toekomst.")
+    elif stay.registration_date and signed_on < stay.registration_date:
+        errors["signed_on"] = _(
+            "De datum van ondertekening ligt vóór de aanmelding ({date})."
+        ).format(date=stay.registration_date.strftime("%d-%m-%Y"))
+    if upload is None:
+        errors["upload"] = _("Voeg het ondertekende intakeformulier toe (PDF, JPEG of PNG).")
+    if errors:
+        raise ValidationError(errors)
+    check = _admission_ready(stay)
+    if _lvv_full(stay, signed_on):
+        raise ValidationError(
+            {
+                "signed_on": _(
+                    "De LVV was vol op {date}: er was geen plek vrij. Zet de persoon op de "
+                    "wachtlijst (besluit over toelating) en registreer het formulier als er een "
+                    "plek vrij is."
+                ).format(date=signed_on.strftime("%d-%m-%Y"))
+            }
+        )
+    document = _document_store(
+        stay=stay, by=by, kind=Document.Kind.INTAKE_FORM, title=INTAKE_FORM_TITLE, upload=upload
+    )
+    _admit(
+        stay=stay,
+        check=check,
+        by=by,
+        on=signed_on,
+        location=location,
+        expected_version=expected_version,
+        data={"intake_form": "signed"},
+    )
+    check.intake_form_signed_on = signed_on
+    check.intake_form = document
+    check.intake_form_recorded_by = by
+    check.intake_form_recorded_at = timezone.now()
+    check.save(
+        update_fields=[
+            "outcome",
+            "intake_form_signed_on",
+            "intake_form",
+            "intake_form_recorded_by",
+            "intake_form_recorded_at",
+        ]
+    )
+    return check
 
 
 @transaction.atomic
@@ -1075,7 +1225,25 @@ def sniff_content_type(head: bytes) -> str | None:
 @transaction.atomic
 def document_upload(*, stay: Stay, by: User, kind: str, title: str, upload: Any) -> Document:
     """Store an uploaded file encrypted, after checking its real type (magic bytes, not the
-    name) and its size."""
+    name) and its size. Where the signed intake form is the moment of admission, a form for a
+    person not yet admitted is registered at the admission (it admits), not here."""
+    if (
+        kind == Document.Kind.INTAKE_FORM
+        and stay.status in ("registered", "waiting")
+        and _policy(stay.lvv).admission_by_signed_intake_form
+    ):
+        raise ValidationError(
+            {
+                "kind": _(
+                    "In {lvv} is het ondertekende intakeformulier de toelating. Registreer het "
+                    "bij 'Aanmelding en toelating' (Ondertekend intakeformulier registreren)."
+                ).format(lvv=stay.lvv.name)
+            }
+        )
+    return _document_store(stay=stay, by=by, kind=kind, title=title, upload=upload)
+
+
+def _document_store(*, stay: Stay, by: User, kind: str, title: str, upload: Any) -> Document:
     max_bytes = getattr(settings, "LVV_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
     if kind not in Document.Kind.values:
         raise ValidationError({"kind": _("Kies de soort document.")})

@@ -28,6 +28,7 @@ from lvv.accounts.models import Role
 from lvv.registry.history import stay_state
 from lvv.registry.models import LVV, Policy, Stay
 from lvv.registry.selectors import stay_timeline
+from lvv.registry.services import ConflictError
 from lvv.registry.taxonomy import OutflowType, Scenario
 from lvv.workflow import forms, selectors, services
 from lvv.workflow.duplicates import reason_labels
@@ -92,6 +93,9 @@ def _case_context(request: HttpRequest, stay: Stay, bound: dict[str, djforms.For
             lvv=lvv, initial=initial_today, prefix="ad"
         ),
         "location": forms.LocationForm(lvv=lvv, initial=initial_today, prefix="loc"),
+        "intake_form": forms.IntakeFormForm(
+            lvv=lvv, initial={"signed_on": today, "expected_version": stay.version}, prefix="if"
+        ),
         "identity": forms.IdentityForm(initial={"concluded_on": today}, prefix="id"),
         "medical": forms.MedicalForm(initial={"held_on": today}, prefix="med"),
         "legal_open": forms.LegalCheckOpenForm(initial=initial_today, prefix="lc"),
@@ -159,6 +163,18 @@ def _case_context(request: HttpRequest, stay: Stay, bound: dict[str, djforms.For
             "waiting": [r["label"] for r in rows if not (r["verdict"] and r["verdict"].agrees)],
             "form": verdict_form,
         }
+    intake_form = None
+    if policy.admission_by_signed_intake_form:
+        # The signed intake form is the formal moment of admission (Eindhoven): the case shows
+        # whether it is awaited, or when it was signed and who registered it. The form itself is
+        # a document: its link only for whom may see documents.
+        intake_form = {
+            "waiting": services.admission_waits_for_intake_form(stay),
+            "signed_on": check.intake_form_signed_on if check else None,
+            "recorded_by": check.intake_form_recorded_by if check else None,
+            "recorded_at": check.intake_form_recorded_at if check else None,
+            "document": check.intake_form if check and "documents" in cats else None,
+        }
     previous = None
     if stay.previous_stay_id:
         prev = stay.previous_stay
@@ -201,6 +217,7 @@ def _case_context(request: HttpRequest, stay: Stay, bound: dict[str, djforms.For
         "timeline": stay_timeline(stay)[:50],
         "previous": previous,
         "verdicts": verdicts,
+        "intake_form": intake_form,
         "transfer_sources": transfer_sources,
         "next_stays": stay.next_stays.select_related("lvv"),
         "medical_performer": services.MEDICAL_PERFORMER_KINDS.get(policy.medical_intake_by, set()),
@@ -252,6 +269,22 @@ def _apply_admission_decision(stay, form, user):
         "waitlisted": "De LVV is vol: de persoon staat op de wachtlijst.",
         "refused": "De afwijzing is vastgelegd, met de reden.",
     }[outcome]
+
+
+def _apply_intake_form(stay, form, user):
+    d = form.cleaned_data
+    try:
+        services.admission_intake_form_register(
+            stay=stay,
+            by=user,
+            signed_on=d["signed_on"],
+            upload=d["upload"],
+            location=d["location"],
+            expected_version=d["expected_version"],
+        )
+    except ConflictError as exc:
+        raise ValidationError(str(exc)) from exc
+    return "Het ondertekende intakeformulier is geregistreerd: de persoon is toegelaten."
 
 
 def _apply_location(stay, form, user):
@@ -414,6 +447,11 @@ STEPS: dict[str, Step] = {
     "admission_decision": Step(
         lambda s, r: forms.AdmissionDecisionForm(r.POST, lvv=s.lvv, prefix="ad"),
         _apply_admission_decision,
+        "toelating",
+    ),
+    "intake_form": Step(
+        lambda s, r: forms.IntakeFormForm(r.POST, r.FILES, lvv=s.lvv, prefix="if"),
+        _apply_intake_form,
         "toelating",
     ),
     "location": Step(

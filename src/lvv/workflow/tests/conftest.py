@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from lvv.accounts.models import User
@@ -92,8 +93,24 @@ def admit(pilot: str, stay, on=None):
     services.admission_check_record(
         stay=stay, by=coordinator, criteria=GOOD_CRITERIA, conditions=conditions
     )
-    outcome = services.admission_decide(
-        stay=stay, by=coordinator, on=on or stay.registration_date, admit=True
-    )
+    outcome = decide_admit(stay, by=coordinator, on=on or stay.registration_date)
     stay.refresh_from_db()
     return outcome
+
+
+def decide_admit(stay, *, by, on) -> str:
+    """Admit the way the LVV's policy says: by a decision, or where the signed intake form is the
+    moment of admission (Eindhoven) by registering the form signed on `on`."""
+    if stay.lvv.policy.admission_by_signed_intake_form:
+        services.admission_intake_form_register(
+            stay=stay, by=by, signed_on=on, upload=intake_form_upload()
+        )
+        return "admitted"
+    return services.admission_decide(stay=stay, by=by, on=on, admit=True)
+
+
+PDF = b"%PDF-1.4\n% synthetisch intakeformulier\n%%EOF\n"
+
+
+def intake_form_upload(name: str = "intakeformulier.pdf", content: bytes = PDF):
+    return SimpleUploadedFile(name, content, content_type="application/pdf")

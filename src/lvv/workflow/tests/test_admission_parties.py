@@ -15,6 +15,7 @@ from lvv.workflow.tests.conftest import (
     GOOD_CRITERIA,
     PARTY_USER,
     PILOTS,
+    decide_admit,
     lvv,
     register,
     user,
@@ -36,9 +37,7 @@ def _checked(pilot):
 
 
 def _decide(pilot, stay):
-    return services.admission_decide(
-        stay=stay, by=user(f"gemeente-{pilot.lower()}"), on=stay.registration_date, admit=True
-    )
+    return decide_admit(stay, by=user(f"gemeente-{pilot.lower()}"), on=stay.registration_date)
 
 
 @pytest.mark.parametrize("pilot", PILOTS)

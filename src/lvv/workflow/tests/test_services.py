@@ -28,6 +28,7 @@ from lvv.workflow.tests.conftest import (
     PILOTS,
     admit,
     agree_all,
+    decide_admit,
     lvv,
     register,
     user,
@@ -102,7 +103,7 @@ def test_exception_needs_the_policy_decider_and_may_force_a_scenario(pilots, pil
         exception_decided_by="LSO van deze week",
     )
     agree_all(pilot, stay)
-    services.admission_decide(stay=stay, by=coordinator, on=stay.registration_date, admit=True)
+    decide_admit(stay, by=coordinator, on=stay.registration_date)
     stay.refresh_from_db()
     assert Decision.objects.filter(stay=stay, kind="admission_exception").exists()
     # Groningen's policy forces return after an exception; the others leave the scenario open.
