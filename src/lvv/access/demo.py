@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import random
+import uuid
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,7 +25,7 @@ from lvv.registry.models import Person, Policy, Stay
 DEMO_SOURCE = "demo"
 
 # Share of participants per LVV consent mode that consented to each party (the rest did not).
-SHARE = {
+SHARE: dict[str, dict[str, float]] = {
     Policy.ConsentMode.AT_INTAKE: {
         Party.IND: 0.6,
         Party.DTV: 0.45,
@@ -75,11 +76,11 @@ def _consent() -> int:
     avim_lvvs = set(
         User.objects.filter(role="avim").values_list("lvvs", flat=True).exclude(lvvs=None)
     )
-    first_stay = {}
-    for stay in Stay.objects.order_by("registration_date", "id").only(
+    first_stay: dict[uuid.UUID, Stay] = {}
+    for row in Stay.objects.order_by("registration_date", "id").only(
         "person_id", "lvv_id", "organisation_id", "registration_date"
     ):
-        first_stay.setdefault(stay.person_id, stay)
+        first_stay.setdefault(row.person_id, row)
     now = timezone.now()
     events, states = [], []
     for person_id in Person.objects.order_by("id").values_list("id", flat=True):

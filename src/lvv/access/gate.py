@@ -104,6 +104,7 @@ def visible_categories(
     """The data categories (DataCategory values) of this person that the user may see (or, with
     action="change"/"export", change or export): the role's categories, narrowed by the person's
     consent for consent-based roles. Empty when the person is out of the user's reach."""
+    person_id: uuid.UUID | None
     if isinstance(person, Stay):
         person_id = person.person_id
     elif isinstance(person, Person):
@@ -173,6 +174,7 @@ def visible_categories_bulk(
     consent-based roles) their consent state. For lists and API pages."""
     ids: list[uuid.UUID] = []
     for item in people:
+        pid: uuid.UUID | None
         if isinstance(item, Stay):
             pid = item.person_id
         elif isinstance(item, Person):
@@ -275,7 +277,8 @@ def log_access_bulk(
     rows = ([*head, pseudo] for pseudo in person_pseudonyms(ids))
     quote = connection.ops.quote_name
     table = quote(AccessRecord._meta.db_table)
-    cols = ", ".join(quote(f.column) for f in fields)
+    # A concrete field always has a column; the stubs type Field.column as str | None.
+    cols = ", ".join(quote(f.column) for f in fields)  # type: ignore[arg-type]
     with transaction.atomic(using=alias), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:

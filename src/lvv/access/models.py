@@ -9,6 +9,7 @@ database itself (migration 0002)."""
 from __future__ import annotations
 
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -191,7 +192,8 @@ class AppendOnlyQuerySet(models.QuerySet):
     def delete(self):
         raise AppendOnlyError(f"{self.model.__name__} is append-only: rows cannot be deleted.")
 
-    _raw_delete = delete
+    def _raw_delete(self, using):
+        raise AppendOnlyError(f"{self.model.__name__} is append-only: rows cannot be deleted.")
 
 
 class AppendOnlyModel(models.Model):
@@ -215,6 +217,9 @@ class AccessRecordQuerySet(AppendOnlyQuerySet):
         from lvv.access.pseudonyms import person_pseudonym
 
         return self.filter(person_pseudonym=person_pseudonym(person_id))
+
+
+AccessRecordManager = models.Manager.from_queryset(AccessRecordQuerySet)
 
 
 class Channel(models.TextChoices):
@@ -279,7 +284,7 @@ class AccessRecord(AppendOnlyModel):
     )
     outcome = models.CharField(_("resultaat"), max_length=16, choices=Outcome.choices)
 
-    objects = AccessRecordQuerySet.as_manager()
+    objects: ClassVar[AccessRecordManager] = AccessRecordManager()
 
     class Meta:
         verbose_name = _("toegangsregistratie")

@@ -7,7 +7,7 @@ access layer's own views) call these functions; everything else goes through the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -111,7 +111,7 @@ NO_RULE = RoleRule(scope=Scope.NONE, two_factor=False)
 CASE_ROLES = frozenset({Role.COORDINATOR, Role.CASE_WORKER})
 
 
-def _active(user: User | None) -> bool:
+def _active(user: User | None) -> TypeGuard[User]:
     return bool(user and user.is_authenticated and user.is_active)
 
 
@@ -191,7 +191,8 @@ def visible_categories(user: User, person_id, action: str = VIEW) -> set[str]:
     rule = rule_for(user)
     allowed = role_categories(user, action)
     if rule.scope == Scope.CONSENT:
-        allowed &= consented_categories(person_id, rule.party)
+        # A consent rule names its party; without one, nothing is consented to.
+        allowed &= consented_categories(person_id, rule.party) if rule.party else set()
     return allowed
 
 

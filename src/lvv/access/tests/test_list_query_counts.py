@@ -45,7 +45,7 @@ def add_stays(world, count: int) -> None:
     for _ in range(count):
         i = world["n"]
         world["n"] += 1
-        stay = StayFactory(
+        stay = StayFactory.create(
             lvv=world["lvv"],
             organisation=world["ngo"],
             person=PersonFactory(family_name=f"Persoon{i:03d}"),

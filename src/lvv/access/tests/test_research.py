@@ -21,6 +21,7 @@ def _download(client, fmt: str, on_commit) -> bytes:
         response = client.post(reverse("access:research"), {"formaat": fmt})
     assert response.status_code == 302
     job = Job.objects.filter(kind="research_export").first()
+    assert job is not None
     assert job.status == Job.Status.DONE, job.error
     file = client.get(reverse("jobs:file", args=[job.pk]))
     assert file.status_code == 200
