@@ -12,6 +12,8 @@ from django.urls import reverse
 
 from lvv.access.consent import CONSENTABLE, consent_give
 from lvv.access.models import AccessRecord
+from lvv.exchange import services as exchange
+from lvv.exchange.tests.test_api import client_for
 from lvv.registry.models import CapacityRecord, Event, EventKind, Policy
 from lvv.workflow import services
 from lvv.workflow.models import AdmissionCheck, Document
@@ -339,3 +341,45 @@ def test_the_registry_admit_page_sends_eindhoven_to_the_case_page(pilots, client
     assert response.status_code == 302
     utrecht.refresh_from_db()
     assert utrecht.status == "admitted"
+
+
+# The other ways into a stay (ADR 0105) ---------------------------------------------------------
+
+IMPORT_HEADER = (
+    "LVV,Correspondentienummer,V_nummer,Land van herkomst,Geboortejaar,Geslacht,Doelgroep,"
+    "Datum aanmelding,Datum toelating,Begeleidingsscenario,Besproken in LSO,Datum uitstroom,"
+    "Wijze van uitstroom,Vervolg,Datum vervolg\n"
+)
+
+
+def test_the_import_keeps_recording_the_pilots_admission_dates(pilots, client, tmp_path):
+    """In the pilot's files the admission date is the date the form was signed: the import
+    records it as history (no form in the register) and the case page says so."""
+    path = tmp_path / "eindhoven.csv"
+    path.write_text(
+        IMPORT_HEADER + "Eindhoven,E-901,,Eritrea,1985,Man,convenant,2020-01-02,2020-01-06,,,,,,\n",
+        encoding="utf-8",
+    )
+    result = exchange.persons_import(path=path)
+    assert result.ok, result.problems
+    stay = lvv("Eindhoven").stays.get(correspondence_number="E-901")
+    assert stay.status == "admitted" and stay.admission_date == dt.date(2020, 1, 6)
+    client.force_login(user("gemeente-eindhoven"))
+    page = client.get(reverse("workflow:case", args=[stay.pk])).content.decode()
+    assert "Toegelaten op 06-01-2020 zonder geregistreerd formulier" in page
+    assert "wacht op ondertekend intakeformulier" not in page
+
+
+def test_the_api_cannot_admit(pilots):
+    """`POST stays/{id}/decisions/` records scenario and note decisions only (ADR 0101): no
+    admission, so it cannot bypass the signed form."""
+    stay = _ready()
+    api = client_for(user("gemeente-eindhoven"))
+    url = f"/api/v1/stays/{stay.pk}/decisions/"
+    body = {"decider": "LSO", "decided_on": stay.registration_date.isoformat(), "text": "x"}
+    for kind in ("admission", "admission_exception", "admitted"):
+        response = api.post(url, {**body, "kind": kind}, format="json")
+        assert response.status_code == 400 and "kind" in response.json()
+    assert api.post(url, {**body, "kind": "note"}, format="json").status_code == 201
+    stay.refresh_from_db()
+    assert stay.status == "registered"
