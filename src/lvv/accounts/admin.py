@@ -18,7 +18,7 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "organisation", "role", "is_active"]
     list_filter = ["role", "organisation__kind", "is_active", "lvvs"]
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("Rol in het LVV-netwerk"), {"fields": ("organisation", "role", "lvvs")}),
     )
     filter_horizontal = ["lvvs", "groups", "user_permissions"]

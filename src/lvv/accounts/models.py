@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as AuthUserManager
 from django.db import models
@@ -85,7 +87,7 @@ class User(AbstractUser):
         help_text=_("De LVV's waarin deze gebruiker werkt (leeg voor landelijke rollen)."),
     )
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()
 
     class Meta:
         verbose_name = _("gebruiker")
