@@ -42,7 +42,7 @@ from django.db.models import Max, Min
 
 from lvv.registry.countries import STATELESS, all_countries
 from lvv.registry.history import PERSON_DATE_FIELDS, PersonState, _date, person_state, stay_state
-from lvv.registry.models import LVV, CapacityRecord, Event, EventKind, Person, Stay
+from lvv.registry.models import LVV, CapacityRecord, Event, EventKind, Person, Stay, StayStatus
 from lvv.registry.taxonomy import (
     MONITOR_OUTFLOW_BUCKET,
     MONITOR_OUTFLOW_KEYS,
@@ -82,6 +82,7 @@ REGION_KEYS = (
     "unknown",
 )
 TOP_COUNTRIES = 10
+WAITING_LIST = "waiting_list"  # the cell of a stay on the waiting list on the peildatum (ADR 102)
 
 # The programme scheme's rules (CONTRACTS.md section 3); the reconciliation names them.
 RULE_ONWARD_AS_RETURN = "onward_migration_as_return"
@@ -95,11 +96,14 @@ RULES = (
     RULE_DETENTION_FORCED_DEPARTURE,
 )
 
-# Event kinds the figures depend on; the others (location, organisation, waiting list, refusal,
-# extension) change nothing the monitor reports, so they are not read.
+# Event kinds the figures depend on; the others (location, organisation, extension) change
+# nothing the monitor reports, so they are not read. The waiting list and the refusal decide who
+# is on the waiting list on the peildatum (ADR 102); their data is never read.
 STAY_KINDS = (
     EventKind.STAY_REGISTERED,
     EventKind.STAY_DETAILS_CORRECTED,
+    EventKind.STAY_WAITLISTED,
+    EventKind.STAY_REFUSED,
     EventKind.STAY_ADMITTED,
     EventKind.SCENARIO_SET,
     EventKind.OUTFLOW_REGISTERED,
@@ -149,7 +153,14 @@ def region_key(country: str) -> str:
 # Folding events -----------------------------------------------------------------------------------
 
 
-_NO_DATA_NEEDED = frozenset({EventKind.STAY_ADMITTED, EventKind.EVENT_VOIDED})
+_NO_DATA_NEEDED = frozenset(
+    {
+        EventKind.STAY_ADMITTED,
+        EventKind.STAY_WAITLISTED,
+        EventKind.STAY_REFUSED,
+        EventKind.EVENT_VOIDED,
+    }
+)
 _EMPTY: dict = {}
 
 
@@ -166,7 +177,8 @@ class _Ev:
     def __init__(self, row: tuple, decode) -> None:
         _, self.id, self.kind, valid_on, self.recorded_at, data, self.supersedes_id = row
         self.valid_on = dt.date.fromisoformat(valid_on) if isinstance(valid_on, str) else valid_on
-        # The fold never reads an admission's or a void's data (and the query leaves it out).
+        # The fold never reads the data of an admission, a waiting list, a refusal or a void
+        # (and the query leaves it out).
         self.data = _EMPTY if data is None else decode(data)
 
 
@@ -210,6 +222,9 @@ class StayFacts:
     follow_up_date: dt.date | None
     scenario: str
     discussed_in_lso: bool
+    # On the waiting list on the peildatum (ADR 102): then `admission_date` is None and the stay
+    # counts only in `waiting_list`.
+    waiting: bool = False
 
     @property
     def stay_id(self) -> uuid.UUID:
@@ -238,7 +253,7 @@ class Facts:
     peildatum: dt.date
     known_at: dt.datetime | None
     lvvs: dict[int, LVV]
-    stays: list[StayFacts]
+    stays: list[StayFacts]  # admitted on the peildatum, or on its waiting list (`waiting`)
     persons: dict[Any, PersonFacts]  # by `StayFacts.person_key`
     capacity: dict[int, list[tuple[dt.date, int]]] = field(default_factory=dict)
 
@@ -298,6 +313,8 @@ _VOIDED = EventKind.EVENT_VOIDED
 _REGISTERED = EventKind.STAY_REGISTERED
 _DETAILS = EventKind.STAY_DETAILS_CORRECTED
 _ADMITTED = EventKind.STAY_ADMITTED
+_WAITLISTED = EventKind.STAY_WAITLISTED
+_REFUSED = EventKind.STAY_REFUSED
 _SCENARIO = EventKind.SCENARIO_SET
 _OUTFLOW = EventKind.OUTFLOW_REGISTERED
 _FOLLOW_UP = EventKind.FOLLOW_UP_REGISTERED
@@ -308,7 +325,9 @@ _PERSON_ATTRS = frozenset(f.name for f in dataclasses.fields(PersonState))
 def _fold_stay(group: list[tuple], on: dt.date, decode) -> tuple:
     """`stay_state(events, on=on)` for the fields the monitor uses, for a stay WITHOUT voids whose
     rows are in record order: (target_group, admission_date, outflow_date, outflow_type,
-    follow_up, follow_up_date, scenario, discussed_in_lso). Only the events that hold are decoded.
+    follow_up, follow_up_date, scenario, discussed_in_lso, waiting). Only the events that hold
+    are decoded. `waiting` is the register's status "waiting" on `on`: a waiting list that holds
+    while no refusal, admission or outflow does (ADR 102).
     Kept equal to the register's fold by `tests/test_fold_property.py`."""
     latest: dict[str, tuple] = {}
     scenario_row = None
@@ -354,6 +373,12 @@ def _fold_stay(group: list[tuple], on: dt.date, decode) -> tuple:
         if follow is not None and (_day(follow[3]) or outflow_date) <= on:
             follow_up = decode(follow[5])["follow_up"]
             follow_up_date = _day(follow[3])
+    waiting = (
+        admitted is None
+        and out is None
+        and holds(_WAITLISTED) is not None
+        and holds(_REFUSED) is None
+    )
     return (
         target_group,
         admitted[1] if admitted is not None else None,
@@ -363,6 +388,7 @@ def _fold_stay(group: list[tuple], on: dt.date, decode) -> tuple:
         follow_up_date,
         scenario,
         discussed,
+        waiting,
     )
 
 
@@ -378,6 +404,7 @@ def _fold_stay_general(group: list[tuple], on: dt.date, decode) -> tuple:
         s.follow_up_date,
         s.scenario,
         s.scenario_discussed_in_lso,
+        s.status == "waiting",
     )
 
 
@@ -477,15 +504,33 @@ def _event_rows(
             where_params += lvv_ids
         if later_than is not None:
             # Only the stays the projection cannot answer for (see `_from_projection`).
+            listed, listed_params = _in_monitor(connection, later_than)
             day = connection.ops.adapt_datefield_value(later_than)
-            where.append("admission_date <= %s AND last_valid_on > %s")
-            where_params += [day, day]
+            where.append(f"{listed} AND last_valid_on > %s")
+            where_params += [*listed_params, day]
         sql += f" AND {owner} IN (SELECT id FROM {stays} WHERE {' AND '.join(where)})"  # noqa: S608
         params += where_params
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(CHUNK):
             yield from rows
+
+
+def _in_monitor(connection, peildatum: dt.date, stay: str = "") -> tuple[str, list[Any]]:
+    """The SQL condition (and its parameters) on a row of the stay table (`stay`: its alias and a
+    dot, or nothing) for the stays the monitor may count on the peildatum: admitted by then in the
+    projection, or with a waiting-list event valid by then (ADR 102). A superset: the projection,
+    or for stays with an event valid after the peildatum their fold, decides."""
+    qn = connection.ops.quote_name
+    day = connection.ops.adapt_datefield_value(peildatum)
+    waitlisted = (
+        f"SELECT w.stay_id FROM {qn(Event._meta.db_table)} AS w "  # noqa: S608
+        "WHERE w.kind = %s AND (w.valid_on <= %s OR w.valid_on IS NULL)"
+    )
+    return (
+        f"({stay}admission_date <= %s OR {stay}id IN ({waitlisted}))",
+        [day, EventKind.STAY_WAITLISTED, day],
+    )
 
 
 def _raw_rows(queryset, alias: str) -> Iterator[tuple]:
@@ -586,7 +631,8 @@ class _Days(dict):
 def _from_projection(
     alias: str, *, peildatum: dt.date, lvv_ids: list[int] | None
 ) -> tuple[list[StayFacts], dict[Any, PersonFacts]]:
-    """The stays admitted on the peildatum and their persons, without `--as-registered-on` (ADR 76).
+    """The stays admitted on the peildatum or on its waiting list (ADR 102) and their persons,
+    without `--as-registered-on` (ADR 76).
 
     The Stay and Person columns are the register's fold of ALL their events
     (`registry.services.stay_rebuild` / `person_rebuild`, the import likewise). Person attributes
@@ -594,7 +640,8 @@ def _from_projection(
     on the peildatum equals its columns when none of its events is valid after the peildatum
     (`last_valid_on`, see `lvv.registry.history`); only the other stays are folded from their
     events. A stay whose (latest recorded) admission is missing or after the peildatum is not
-    admitted on the peildatum whatever else happened, so it is left out in SQL."""
+    admitted on the peildatum whatever else happened, and one without a waiting-list event valid
+    by then is not on the waiting list: unless it is either, it is left out in SQL."""
     connection = connections[alias]
     qn = connection.ops.quote_name
     stay_t, person_t = qn(Stay._meta.db_table), qn(Person._meta.db_table)
@@ -609,8 +656,7 @@ def _from_projection(
     # SQLite would pick the (lvv, admission_date) index and look up 100,000 rows one by one:
     # more than twice the time of reading the table straight through.
     scan = " NOT INDEXED" if connection.vendor == "sqlite" else ""
-    where = "admission_date <= %s"
-    where_params: list[Any] = [day]
+    where, where_params = _in_monitor(connection, peildatum)
     if lvv_ids is not None:
         where += f" AND lvv_id IN ({', '.join(['%s'] * len(lvv_ids)) or 'NULL'})"
         where_params += lvv_ids
@@ -620,8 +666,8 @@ def _from_projection(
     stay_sql = (
         f"SELECT {ident.format('id')}, lvv_id, {ident.format('person_id')}, target_group, "  # noqa: S608
         f"{d('admission_date')}, {d('outflow_date')}, outflow_type, follow_up, "
-        f"{d('follow_up_date')}, scenario, scenario_discussed_in_lso, last_valid_on > %s "
-        f"FROM {stay_t}{scan} WHERE {where}"
+        f"{d('follow_up_date')}, scenario, scenario_discussed_in_lso, last_valid_on > %s, "
+        f"admission_date <= %s, status = %s FROM {stay_t}{scan} WHERE {where}"
     )
     # Two plain reads are cheaper than a join that looks up each stay's person by id; with an
     # LVV selection only the persons of its stays are read.
@@ -634,7 +680,7 @@ def _from_projection(
         person_sql += f" WHERE id IN (SELECT person_id FROM {stay_t} WHERE {where})"  # noqa: S608
         person_params = where_params
     with connection.cursor() as cursor:
-        cursor.execute(stay_sql, [day, *where_params])
+        cursor.execute(stay_sql, [day, day, StayStatus.WAITING, *where_params])
         rows = cursor.fetchall()
         cursor.execute(person_sql, person_params)
         person_rows = {row[0]: row for row in cursor.fetchall()}
@@ -651,9 +697,11 @@ def _from_projection(
         stay_key, lvv_id, person_key = row[0], row[1], row[2]
         if row[11]:
             found = folded.get(stay_key)
-            if found is None or found[1] is None:
-                continue  # not admitted on the peildatum after all
+            if found is None or (found[1] is None and not found[8]):
+                continue  # neither admitted nor waiting on the peildatum after all
             stays.append(StayFacts(stay_key, person_key, lvv_id, *found))
+        elif not (row[12] or row[13]):
+            continue  # a waiting list by then, but refused (or never waiting) by then
         else:
             stays.append(
                 StayFacts(
@@ -668,6 +716,7 @@ def _from_projection(
                     parse[row[8]],  # follow-up date
                     row[9],  # scenario
                     bool(row[10]),  # discussed in the LSO
+                    bool(row[13]),  # on the waiting list
                 )
             )
         if person_key not in persons:
@@ -683,9 +732,9 @@ def _first(row: tuple) -> Any:
 
 
 def _fold_later(alias: str, *, peildatum: dt.date, lvv_ids: list[int] | None) -> dict[Any, tuple]:
-    """The stays admitted by the peildatum in the projection that have an event valid after it
-    (`last_valid_on`), folded from their own events on the peildatum: the tuple of `_fold_stay`
-    by stay id as the projection queries read it (text on PostgreSQL)."""
+    """The stays the monitor may count on the peildatum (`_in_monitor`) that have an event valid
+    after it (`last_valid_on`), folded from their own events on the peildatum: the tuple of
+    `_fold_stay` by stay id as the projection queries read it (text on PostgreSQL)."""
     folded: dict[Any, tuple] = {}
     decode = _json_decoder()
     for raw_stay_id, group, has_voids in _grouped(
@@ -712,8 +761,9 @@ def _folded(
     lvvs: dict[int, LVV],
     scoped: bool,
 ) -> tuple[list[StayFacts], dict[Any, PersonFacts]]:
-    """The stays admitted on the peildatum and their persons, folded from the events recorded by
-    `known_at` (`--as-registered-on`: the stored columns hold what is known now)."""
+    """The stays admitted on the peildatum or on its waiting list and their persons, folded from
+    the events recorded by `known_at` (`--as-registered-on`: the stored columns hold what is
+    known now)."""
 
     # Keyed by the raw database value of the id, as the event rows below carry it.
     stay_home = {
@@ -735,7 +785,7 @@ def _folded(
         lvv_ids=list(lvvs) if scoped else None,
     )
     stays: list[StayFacts] = []
-    wanted: set = set()  # raw person ids of admitted stays
+    wanted: set = set()  # raw person ids of these stays
     decode = _json_decoder()
     for raw_stay_id, group, has_voids in _grouped(rows):
         home = stay_home.get(raw_stay_id)
@@ -751,9 +801,10 @@ def _folded(
             follow_up_date,
             scenario,
             discussed,
+            waiting,
         ) = fold(group, peildatum, decode)
-        if admission_date is None:
-            continue  # not admitted on the peildatum: counts nowhere
+        if admission_date is None and not waiting:
+            continue  # neither admitted nor waiting on the peildatum: counts nowhere
         wanted.add(home[1])
         stays.append(
             StayFacts(
@@ -768,11 +819,12 @@ def _folded(
                 follow_up_date=follow_up_date,
                 scenario=scenario,
                 discussed_in_lso=discussed,
+                waiting=waiting,
             )
         )
 
     persons: dict[Any, PersonFacts] = {}
-    # Only persons of admitted stays are kept (checked per row below, not as a list in the SQL).
+    # Only persons of these stays are kept (checked per row below, not as a list in the SQL).
     person_rows = _event_rows(alias, for_stays=False, kinds=PERSON_KINDS, known_at=known_at)
     for raw_person_id, group, has_voids in _grouped(person_rows):
         if raw_person_id not in wanted:
@@ -883,9 +935,10 @@ def outflow_cells(stay: StayFacts | Status, scheme: str) -> tuple[str, str, str 
 def stay_cells(
     stay: StayFacts, person: PersonFacts | None, *, peildatum: dt.date, scheme: str
 ) -> list[str]:
-    """The cells of the monitor JSON this stay counts in (empty when not in the intake)."""
+    """The cells of the monitor JSON this stay counts in (`waiting_list` only, for a stay on the
+    waiting list; empty when neither in the intake nor on the waiting list)."""
     if stay.admission_date is None:
-        return []
+        return [WAITING_LIST] if stay.waiting else []
     return _status_cells(_status_of(stay), scheme) + _background_cells(
         person or _UNKNOWN_PERSON, peildatum=peildatum
     )
@@ -949,19 +1002,24 @@ def _country_cells(country: str) -> list[str]:
 # A tally is counted from rows of one admitted stay each, in this column order (`Tally.count`):
 # lvv_id, target_group, current, scenario, discussed_in_lso, outflow_type, follow_up, gender,
 # birth_year, birth_date, country, days from the first IND application to the admission (None
-# without that date). `_from_stays` makes them from facts; `_tally_projection` reads them.
+# without that date). `_from_stays` makes them from facts; `_tally_projection` reads them. The
+# stays on the waiting list count only there: one (lvv_id, target_group) each (ADR 102).
 _STATUS_PART = itemgetter(0, 1, 2, 3, 4, 5, 6)
 _GENDER_PART = itemgetter(0, 1, 7)
 _BIRTH_PART = itemgetter(0, 1, 8, 9)
 _COUNTRY_PART = itemgetter(0, 1, 10)
 _DAYS_PART = itemgetter(0, 1, 11)
-_LATER = itemgetter(12)  # in `_tally_projection`'s rows: an event valid after the peildatum
+# In `_tally_projection`'s rows: an event valid after the peildatum; admitted by the peildatum in
+# the projection; on the waiting list in the projection.
+_LATER = itemgetter(12)
+_ADMITTED_NOW = itemgetter(13)
 
 
 @dataclass
 class Tally:
     """Admitted stays per (lvv_id, target_group, value) of each part; the days summed and counted
-    per (lvv_id, target_group) over the stays whose person has a first IND application date."""
+    per (lvv_id, target_group) over the stays whose person has a first IND application date; the
+    stays on the waiting list per (lvv_id, target_group)."""
 
     statuses: Counter = field(default_factory=Counter)
     genders: Counter = field(default_factory=Counter)
@@ -969,9 +1027,10 @@ class Tally:
     countries: Counter = field(default_factory=Counter)
     days_sum: Counter = field(default_factory=Counter)
     days_n: Counter = field(default_factory=Counter)
+    waiting: Counter = field(default_factory=Counter)
 
     @classmethod
-    def count(cls, rows: list[tuple]) -> Tally:
+    def count(cls, rows: list[tuple], waiting: Iterable[tuple[int, str]] = ()) -> Tally:
         """Counted with the C-level tools (Counter over map), then each distinct value put in the
         form the facts give it (booleans, `gender or "unknown"`, the birth year from the birth
         date when only that is known, `country or ""`), so a tally read from the database and one
@@ -1000,22 +1059,35 @@ class Tally:
             if days is not None:
                 days_sum[lvv_id, group] += days
                 days_n[lvv_id, group] += 1
+        tally.waiting.update(waiting)
         return tally
 
     def update(self, other: Tally) -> None:
-        for name in ("statuses", "genders", "birth_years", "countries", "days_sum", "days_n"):
+        for name in (
+            "statuses",
+            "genders",
+            "birth_years",
+            "countries",
+            "days_sum",
+            "days_n",
+            "waiting",
+        ):
             getattr(self, name).update(getattr(other, name))
 
 
 def tally_facts(facts: Facts) -> Tally:
-    return Tally.count(_from_stays((stay, facts.person(stay)) for stay in facts.stays))
+    return _tally_stays((stay, facts.person(stay)) for stay in facts.stays)
 
 
-def _from_stays(stays: Iterable[tuple[StayFacts, PersonFacts | None]]) -> list[tuple]:
-    """The tally rows (see `Tally.count`) of the admitted stays among (stay, its person)."""
+def _tally_stays(stays: Iterable[tuple[StayFacts, PersonFacts | None]]) -> Tally:
+    """The tally of (stay, its person): the admitted stays' rows (see `Tally.count`) and the
+    stays on the waiting list."""
     rows = []
+    waiting = []
     for stay, person in stays:
         if stay.admission_date is None:
+            if stay.waiting:
+                waiting.append((stay.lvv_id, stay.target_group))
             continue
         person = person or _UNKNOWN_PERSON
         first = person.first_ind_application_date
@@ -1035,14 +1107,16 @@ def _from_stays(stays: Iterable[tuple[StayFacts, PersonFacts | None]]) -> list[t
                 None if first is None else (stay.admission_date - first).days,
             )
         )
-    return rows
+    return Tally.count(rows, waiting)
 
 
 def _tally_projection(alias: str, *, peildatum: dt.date, lvv_ids: list[int] | None) -> Tally:
-    """The tally of the stays admitted on the peildatum, without `--as-registered-on`: what
-    `tally_facts(collect(peildatum=...))` gives, without making facts (ADR 90).
+    """The tally of the stays admitted on the peildatum or on its waiting list, without
+    `--as-registered-on`: what `tally_facts(collect(peildatum=...))` gives, without making facts
+    (ADR 90).
 
-    One query reads the tally columns of every stay admitted by the peildatum in the projection,
+    One query reads the tally columns of every stay the monitor may count (`_in_monitor`: admitted
+    by the peildatum in the projection, or with a waiting-list event valid by then, ADR 102),
     joined with its person's (ADR 76: the stored columns are the fold of all events, the person's
     need no date). The stays with an event valid after the peildatum are marked by the query and
     counted from their own events instead, as `_from_projection` does."""
@@ -1061,25 +1135,31 @@ def _tally_projection(alias: str, *, peildatum: dt.date, lvv_ids: list[int] | No
         days = "s.admission_date - p.first_ind_application_date"
         scan = ""
     in_lvvs, lvv_params = _in_lvvs(lvv_ids)
-    where = "s.admission_date <= %s" + in_lvvs
-    params: list[Any] = [day, day, *lvv_params]
+    listed, listed_params = _in_monitor(connection, peildatum, "s.")
+    params: list[Any] = [day, day, StayStatus.WAITING, *listed_params, *lvv_params]
     # A LEFT JOIN: a stay without its person row would count as a person with nothing known, as
     # `Facts.person` returning None does.
     sql = (
         "SELECT s.lvv_id, s.target_group, s.outflow_date IS NULL, s.scenario, "  # noqa: S608
         "s.scenario_discussed_in_lso, s.outflow_type, s.follow_up, p.gender, p.birth_year, "
-        f"p.birth_date, p.country, {days}, s.last_valid_on > %s "
-        f"FROM {stay_t} AS s{scan} LEFT JOIN {person_t} AS p ON p.id = s.person_id WHERE {where}"
+        f"p.birth_date, p.country, {days}, s.last_valid_on > %s, s.admission_date <= %s, "
+        f"s.status = %s FROM {stay_t} AS s{scan} LEFT JOIN {person_t} AS p "
+        f"ON p.id = s.person_id WHERE {listed}{in_lvvs}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    if not any(map(_LATER, rows)):
-        return Tally.count(rows)
-    tally = Tally.count([row for row in rows if not row[12]])
-    tally.update(
-        Tally.count(_from_stays(_later_stays(alias, peildatum=peildatum, lvv_ids=lvv_ids)))
+    later = any(map(_LATER, rows))
+    if not later and all(map(_ADMITTED_NOW, rows)):
+        return Tally.count(rows)  # every row admitted, none to fold
+    # The projection answers for the other rows: admitted, or on the waiting list (a waiting list
+    # by the peildatum that was refused by then counts nowhere).
+    tally = Tally.count(
+        [row for row in rows if row[13] and not row[12]],
+        [row[:2] for row in rows if row[14] and not row[12]],
     )
+    if later:
+        tally.update(_tally_stays(_later_stays(alias, peildatum=peildatum, lvv_ids=lvv_ids)))
     return tally
 
 
@@ -1093,15 +1173,16 @@ def _in_lvvs(lvv_ids: list[int] | None) -> tuple[str, list[int]]:
 def _later_stays(
     alias: str, *, peildatum: dt.date, lvv_ids: list[int] | None
 ) -> list[tuple[StayFacts, PersonFacts]]:
-    """The stays admitted by the peildatum in the projection that have an event valid after it,
-    folded on the peildatum (`_fold_later`), each with its person."""
+    """The stays the monitor may count on the peildatum (`_in_monitor`) that have an event valid
+    after it, folded on the peildatum (`_fold_later`), each with its person."""
     connection = connections[alias]
     qn = connection.ops.quote_name
     ident = "{}::text" if connection.vendor == "postgresql" else "{}"
     day = connection.ops.adapt_datefield_value(peildatum)
     in_lvvs, lvv_params = _in_lvvs(lvv_ids)
-    where = "s.admission_date <= %s AND s.last_valid_on > %s" + in_lvvs
-    params: list[Any] = [day, day, *lvv_params]
+    listed, listed_params = _in_monitor(connection, peildatum, "s.")
+    where = f"{listed} AND s.last_valid_on > %s{in_lvvs}"
+    params: list[Any] = [*listed_params, day, *lvv_params]
     sql = (
         f"SELECT {ident.format('s.id')}, {ident.format('s.person_id')}, s.lvv_id, p.gender, "  # noqa: S608
         "p.birth_year, p.birth_date, "
@@ -1115,8 +1196,8 @@ def _later_stays(
     stays = []
     for stay_key, person_key, lvv_id, gender, birth_year, birth_date, country, first in rows:
         found = folded.get(stay_key)
-        if found is None or found[1] is None:
-            continue  # not admitted on the peildatum after all
+        if found is None or (found[1] is None and not found[8]):
+            continue  # neither admitted nor waiting on the peildatum after all
         person = _person_facts(gender, birth_year, birth_date, country, _day(first))
         stays.append((StayFacts(stay_key, person_key, lvv_id, *found), person))
     return stays
@@ -1160,6 +1241,9 @@ def _document(name: str, acc: _Acc) -> dict[str, Any]:
     mean_age = Fraction(acc.age_sum, acc.age_n) if acc.age_n else None
     # days / 365.25 = days * 4 / 1461, kept exact so rounding half away from zero is exact.
     mean_years = Fraction(acc.days_sum * 4, 1461 * acc.days_n) if acc.days_n else None
+    # Added after the contract's keys (CONTRACTS.md section 4 is extended, never changed): the
+    # occupancy as % of the capacity (null without capacity) and the waiting list (ADR 102).
+    occupancy_pct = Fraction(c["occupancy"] * 100, acc.capacity) if acc.capacity else None
     return {
         "lvv": name,
         "capacity": acc.capacity,
@@ -1177,6 +1261,8 @@ def _document(name: str, acc: _Acc) -> dict[str, Any]:
             "top_countries": [{"country": k, "count": n} for k, n in countries],
             "mean_years_first_application_to_admission": round_half_away(mean_years),
         },
+        "occupancy_pct": round_half_away(occupancy_pct),
+        WAITING_LIST: c[WAITING_LIST],
     }
 
 
@@ -1190,7 +1276,8 @@ def _accumulate(
     target_group: str,
 ) -> tuple[dict[int, _Acc], set[int]]:
     """Accumulators per LVV for one target group, and the LVVs that appear in the monitor: those
-    with capacity on the peildatum or a stay admitted on it (of any target group)."""
+    with capacity on the peildatum, a stay admitted on it or a stay on its waiting list (of any
+    target group, ADR 102)."""
     accs: dict[int, _Acc] = {lvv_id: _Acc() for lvv_id in lvvs}
     present: set[int] = set()
     for lvv_id in accs:
@@ -1199,6 +1286,7 @@ def _accumulate(
             accs[lvv_id].capacity = places
             present.add(lvv_id)
     present.update(lvv_id for lvv_id, _group, _status in tally.statuses)
+    present.update(lvv_id for lvv_id, _group in tally.waiting)
     cells_of: dict[Status, list[str]] = {}
     for (lvv_id, group, status), n in tally.statuses.items():
         if group != target_group:
@@ -1230,6 +1318,9 @@ def _accumulate(
         if group == target_group:
             accs[lvv_id].days_sum += tally.days_sum[lvv_id, group]
             accs[lvv_id].days_n += n
+    for (lvv_id, group), n in tally.waiting.items():
+        if group == target_group:
+            accs[lvv_id].counts[WAITING_LIST] += n
     return accs, present
 
 

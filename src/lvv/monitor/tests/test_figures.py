@@ -55,10 +55,14 @@ def test_the_day_before_the_peildatum(world):
 def test_events_after_the_peildatum_count_later(world):
     doc = figures.monitor_compute(peildatum=dt.date(2020, 4, 1), scheme="programme")
     alfa, beta = doc["lvvs"][0], doc["lvvs"][1]
-    assert alfa["intake_total"] == 10  # A7
+    assert alfa["intake_total"] == 11  # A7, W1
     assert alfa["outflow_total"] == 5  # A8
     assert alfa["outflow_by_type"]["return"] == 5  # A8 and A10's forced departure
     assert beta["capacity"] == 60
+    assert alfa["waiting_list"] == 2  # W2, W4 (W1 admitted)
+    assert beta["waiting_list"] == 1  # W7 (W5 refused)
+    assert doc["national"]["waiting_list"] == 3
+    assert alfa["occupancy_pct"] == 5.0  # 6 / 120 (A6, A1-A3, A7, W1)
 
 
 def test_bad_input(world):
@@ -101,7 +105,8 @@ def test_capacity_correction_recorded_later(world):
 @pytest.mark.parametrize("known_at", [None, "now"], ids=["projection", "fold"])
 def test_fold_agrees_with_the_register(world, known_at):
     """Both paths (the stored projection, ADR 76; the fold of `--as-registered-on`) hold exactly
-    the stays admitted on the peildatum, as lvv.registry.history folds each stay's own events."""
+    the stays admitted on the peildatum or on its waiting list (ADR 102), as lvv.registry.history
+    folds each stay's own events."""
     facts = figures.collect(
         peildatum=PEILDATUM, known_at=timezone.now() if known_at == "now" else None
     )
@@ -111,9 +116,17 @@ def test_fold_agrees_with_the_register(world, known_at):
         for stay in Stay.objects.all()
         if stay_state(stay.events.all(), on=PEILDATUM).admission_date is not None
     }
-    assert set(by_id) == admitted
-    assert len(admitted) == Stay.objects.count() - 1  # A7 is admitted after the peildatum
-    for stay in Stay.objects.filter(pk__in=admitted):
+    waiting = {
+        stay.pk
+        for stay in Stay.objects.all()
+        if stay_state(stay.events.all(), on=PEILDATUM).status == "waiting"
+    }
+    assert set(by_id) == admitted | waiting
+    # A7 is admitted after the peildatum; W3 was refused, W4 waitlisted after it.
+    assert len(admitted | waiting) == Stay.objects.count() - 3
+    assert {pk for pk, s in by_id.items() if s.waiting} == waiting
+    assert len(waiting) == 5  # W1, W2, W5, W6 (another target group), W7
+    for stay in Stay.objects.filter(pk__in=admitted | waiting):
         state = stay_state(stay.events.all(), on=PEILDATUM)
         got = by_id[stay.pk]
         assert (got.admission_date, got.outflow_date, got.outflow_type, got.scenario) == (

@@ -1,5 +1,6 @@
 """The monitor's bulk path agrees with the register's fold on random histories (hypothesis):
-admissions, scenario changes, outflows, follow-ups with and without date, voids and corrections,
+waiting lists, refusals, admissions (also after a waiting list, before or after the peildatum),
+scenario changes, outflows, follow-ups with and without date, voids and corrections,
 recorded at random moments, looked at on random peildata and registration cut-offs. Without a
 cut-off the monitor reads the stored projection where it may (ADR 76): its documents equal the
 full fold's, figure by figure."""
@@ -30,6 +31,8 @@ moments = st.one_of(
     st.integers(0, 10**12).map(lambda us: T0 + dt.timedelta(microseconds=us)),
 )
 operation = st.one_of(
+    st.tuples(st.just("waitlist"), days),
+    st.tuples(st.just("refuse"), days),
     st.tuples(st.just("admit"), days),
     st.tuples(st.just("scenario"), days, st.sampled_from(Scenario.values), st.booleans()),
     st.tuples(st.just("outflow"), days, st.sampled_from(OutflowType.values)),
@@ -43,7 +46,11 @@ def apply(stay, op, at):
     kind = op[0]
     kw = {"by": None, "recorded_at": at}
     stay.refresh_from_db()
-    if kind == "admit":
+    if kind == "waitlist":
+        services.stay_waitlist(stay=stay, on=op[1], **kw)
+    elif kind == "refuse":
+        services.stay_refuse(stay=stay, on=op[1], reason="vol", **kw)
+    elif kind == "admit":
         services.stay_admit(stay=stay, on=op[1], **kw)
     elif kind == "scenario":
         services.stay_set_scenario(
@@ -92,9 +99,11 @@ def test_bulk_path_agrees_with_the_register_fold(ops, peildatum, cutoff):
     got = {s.stay_id: s for s in facts.stays}
     expected = stay_state(stay.events.all(), on=peildatum, known_at=cutoff)
     mine = got.get(stay.pk)
+    waiting = expected.status == "waiting"  # on the waiting list on the peildatum (ADR 102)
     if mine is None:
-        # Only the stays admitted on the peildatum are in the facts (ADR 76).
+        # Only the stays admitted on the peildatum or on its waiting list are in the facts.
         assert expected.admission_date is None
+        assert not waiting
         return
     assert (
         mine.target_group,
@@ -105,6 +114,7 @@ def test_bulk_path_agrees_with_the_register_fold(ops, peildatum, cutoff):
         mine.follow_up_date,
         mine.scenario,
         mine.discussed_in_lso,
+        mine.waiting,
     ) == (
         expected.target_group,
         expected.admission_date,
@@ -114,6 +124,10 @@ def test_bulk_path_agrees_with_the_register_fold(ops, peildatum, cutoff):
         expected.follow_up_date,
         expected.scenario,
         expected.scenario_discussed_in_lso,
+        waiting,
+    )
+    assert figures.stay_cells(mine, None, peildatum=peildatum, scheme="evaluation")[:1] == (
+        ["waiting_list"] if waiting else ["intake_total"]
     )
     # The specialised fold (stays without voids) on every random history with its voided events
     # taken out beforehand, so it is checked on histories the bulk path sends to the general fold.
@@ -132,6 +146,7 @@ def test_bulk_path_agrees_with_the_register_fold(ops, peildatum, cutoff):
             expected.follow_up_date,
             expected.scenario,
             expected.scenario_discussed_in_lso,
+            waiting,
         )
     assert timezone.is_aware(T0)
 

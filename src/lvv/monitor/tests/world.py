@@ -21,6 +21,18 @@ Beta (capacity 50 from 2019-06-01; 60 from 2020-04-01, after the peildatum):
   B2  female 1985 AFG                  admitted 2019-08-01  medical stabilisation, NOT in LSO, in
   B3  family group, female 2010 AFG    admitted 2019-09-01                                in
 Gamma (capacity 10 from 2019-01-01) has no participants.
+
+The waiting list on the peildatum (ADR 102): a stay with a waiting-list event valid by the
+peildatum that by then was not admitted, refused or ended:
+  W1  Alfa  waitlisted 2020-01-15, admitted 2020-03-10 (after the peildatum)      on the list
+  W2  Alfa  waitlisted ON the peildatum                                           on the list
+  W3  Alfa  waitlisted 2020-02-01, refused 2020-02-15                             not on it
+  W4  Alfa  waitlisted 2020-03-05 (after the peildatum)                           not on it
+  W5  Beta  waitlisted 2020-02-01, refused 2020-03-02 (after the peildatum)       on the list
+  W6  Beta  safe-country group, waitlisted 2020-02-01                             reported apart
+  W7  Beta  waitlisted 2020-01-10, admitted 2020-02-01 but that admission voided   on the list
+Occupancy as % of capacity: Alfa 5 / 120 = 4.17 -> 4.2; Beta 1 / 50 = 2.0; Gamma 0 / 10 = 0.0;
+national 6 / 180 = 3.33 -> 3.3. Waiting list: Alfa 2, Beta 2, national 4.
 """
 
 from __future__ import annotations
@@ -45,6 +57,19 @@ def _stay(lvv, *, admitted, person=None, follow_up=None, follow_up_on=None, **kw
             stay=stay, follow_up=follow_up, on=follow_up_on, by=None, source="test"
         )
         stay.refresh_from_db()
+    return stay
+
+
+def _waiting(lvv, on, *, admitted=None, refused=None, **kw):
+    """A stay registered on 2020-01-01, put on the waiting list `on`, then admitted or refused."""
+    stay = StayFactory(lvv=lvv, registration_date=D(2020, 1, 1), admission_date=None, **kw)
+    services.stay_waitlist(stay=stay, on=on, by=None, source="test")
+    stay.refresh_from_db()
+    if admitted:
+        services.stay_admit(stay=stay, on=admitted, by=None, source="test")
+    if refused:
+        services.stay_refuse(stay=stay, on=refused, reason="vol", by=None, source="test")
+    stay.refresh_from_db()
     return stay
 
 
@@ -96,6 +121,15 @@ def build_world() -> dict[str, object]:
                     scenario=Scenario.MEDICAL_STABILISATION, discussed_in_lso=False)  # fmt: skip
     s["B3"] = _stay(beta, admitted=D(2019, 9, 1), person=person("female", 2010, "AFG"),
                     target_group=TargetGroup.FAMILY)  # fmt: skip
+    s["W1"] = _waiting(alfa, D(2020, 1, 15), admitted=D(2020, 3, 10))
+    s["W2"] = _waiting(alfa, PEILDATUM)
+    s["W3"] = _waiting(alfa, D(2020, 2, 1), refused=D(2020, 2, 15))
+    s["W4"] = _waiting(alfa, D(2020, 3, 5))
+    s["W5"] = _waiting(beta, D(2020, 2, 1), refused=D(2020, 3, 2))
+    s["W6"] = _waiting(beta, D(2020, 2, 1), target_group=TargetGroup.SAFE_COUNTRY)
+    s["W7"] = _waiting(beta, D(2020, 1, 10), admitted=D(2020, 2, 1))
+    admission = s["W7"].events.get(kind="stay_admitted")
+    services.event_void(event=admission, by=None, reason="test")
     return {"alfa": alfa, "beta": beta, "gamma": gamma, "stays": s}
 
 
@@ -113,7 +147,7 @@ BANDS = ("0-17", "18-25", "26-35", "36-45", "46-55", "56-65", "66+", "unknown")
 
 
 def record(name, *, capacity, occupancy, intake, scenario, outflow, types, classes, gender,
-           bands, mean_age, region, top, years):  # fmt: skip
+           bands, mean_age, region, top, years, occupancy_pct, waiting):  # fmt: skip
     return {
         "lvv": name,
         "capacity": capacity,
@@ -131,6 +165,8 @@ def record(name, *, capacity, occupancy, intake, scenario, outflow, types, class
             "top_countries": [{"country": c, "count": n} for c, n in top],
             "mean_years_first_application_to_admission": years,
         },
+        "occupancy_pct": occupancy_pct,
+        "waiting_list": waiting,
     }
 
 
@@ -160,6 +196,7 @@ BETA_BG = dict(
 GAMMA = dict(
     capacity=10, occupancy=0, intake=0, scenario={}, outflow=0, types={}, classes={},
     gender={}, bands={}, mean_age=None, region={}, top=[], years=None,
+    occupancy_pct=0.0, waiting=0,
 )  # fmt: skip
 
 
@@ -203,13 +240,16 @@ def expected(scheme: str) -> dict:
             classes={"durable": 3, "semi_durable": 1, "non_durable": 1},
         )
     alfa = record("Alfa", capacity=120, occupancy=5, intake=9, outflow=4,
+                  occupancy_pct=4.2, waiting=2,
                   **{"types": {}, "classes": {}, **alfa_flow}, **ALFA_BG)  # fmt: skip
     beta = record("Beta", capacity=50, occupancy=1, intake=2, outflow=1,
+                  occupancy_pct=2.0, waiting=2,
                   types={"repeat_asylum_application": 1}, classes={"semi_durable": 1},
                   **beta_flow, **BETA_BG)  # fmt: skip
     gamma = record("Gamma", **GAMMA)
     national = record(
         "national", capacity=180, occupancy=6, intake=11, outflow=5,
+        occupancy_pct=3.3, waiting=4,
         **national_flow,
         gender={"male": 6, "female": 4, "unknown": 1},
         bands={"0-17": 1, "18-25": 1, "26-35": 5, "36-45": 1, "56-65": 1, "66+": 1, "unknown": 1},
