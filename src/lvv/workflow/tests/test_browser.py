@@ -1,7 +1,8 @@
 """The whole route of a case in Chromium (issue 4, "Done when"), once for EACH of the five pilots'
 policies as configured in `lvv.registry.demo.PILOTS`: report with a duplicate warning, admission
-(with an exception decided by the mayor and a forced return where the policy says so, and every
-party's agreement where the policy asks it), intake (AVIM only where the policy has the identity
+(with an exception decided by the mayor and a forced return where the policy says so, every
+party's agreement where the policy asks it, and the signed intake form as the moment of admission
+where the policy makes it so), intake (AVIM only where the policy has the identity
 check; medical intake by GGD, nurse or NGO), the joint legal check filled by IND, DT&V and the NGO,
 an LSO decision, an overdue action in the work queue, an extension (granted, demanded with a
 durable prospect, or shown as impossible, as the policy says), an MRT escalation with its generated
@@ -32,7 +33,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # What each pilot's demo policy must show on the route (the walk itself reads the policy).
 EXPECTED = {
     "Amsterdam": {"avim": True, "medical_by": "medisch", "extension": "granted", "exception": ""},
-    "Eindhoven": {"avim": False, "medical_by": "ngo", "extension": "no_maximum", "exception": ""},
+    "Eindhoven": {
+        "avim": False,
+        "medical_by": "ngo",
+        "extension": "no_maximum",
+        "exception": "",
+        "intake_form": True,
+    },
     "Groningen": {
         "avim": False,
         "medical_by": "medisch",
@@ -46,6 +53,12 @@ EXPECTED = {
         "exception": "",
     },
     "Utrecht": {"avim": False, "medical_by": "ngo", "extension": "no_maximum", "exception": ""},
+}
+# A signed intake form as the participant's scan (synthetic).
+INTAKE_FORM_FILE = {
+    "name": "intakeformulier.pdf",
+    "mimeType": "application/pdf",
+    "buffer": b"%PDF-1.4\n% synthetisch intakeformulier\n%%EOF\n",
 }
 CRITERIA = ("no_right_of_residence", "entry_ban", "undesirable", "eu_citizen", "dublin")
 
@@ -109,6 +122,7 @@ def test_full_case_route(chromium_browser, live_server, demo_structure, pilot):
     assert _medical_user(policy, slug).startswith(expected["medical_by"])
     assert _extension_kind(policy) == expected["extension"]
     assert policy.exception_forced_scenario == expected["exception"]
+    assert policy.admission_by_signed_intake_form is expected.get("intake_form", False)
     today = timezone.localdate()
     start = today - dt.timedelta(days=170)
     # Someone alike is already known in another LVV.
@@ -189,9 +203,32 @@ def test_full_case_route(chromium_browser, live_server, demo_structure, pilot):
     page.check('[name="ad-decision"][value="admit"]')
     page.fill('[name="ad-on"]', start.isoformat())
     _submit(page, "Besluit opslaan")
-    expect(page.get_by_text("De persoon is toegelaten.")).to_be_visible()
+    if policy.admission_by_signed_intake_form:
+        # The signed intake form is the moment of admission (Eindhoven): a bare decision is
+        # refused naming what is missing; registering the signed form (a document) admits on
+        # the day it was signed.
+        expect(page.get_by_role("alert").first).to_contain_text(
+            "Ontbreekt: het ondertekende intakeformulier"
+        )
+        expect(page.locator(".case-status")).to_contain_text("wacht op ondertekend intakeformulier")
+        page.fill('[name="if-signed_on"]', (today + dt.timedelta(days=1)).isoformat())
+        page.set_input_files('[name="if-upload"]', INTAKE_FORM_FILE)
+        _submit(page, "Intakeformulier registreren en toelaten")
+        expect(page.locator("#intakeformulier")).to_contain_text(
+            "De datum van ondertekening ligt in de toekomst."
+        )
+        page.fill('[name="if-signed_on"]', start.isoformat())
+        page.set_input_files('[name="if-upload"]', INTAKE_FORM_FILE)
+        _submit(page, "Intakeformulier registreren en toelaten")
+        expect(page.get_by_text("de persoon is toegelaten")).to_be_visible()
+        expect(page.locator("#intakeformulier")).to_contain_text(start.strftime("%d-%m-%Y"))
+        expect(page.locator("#documenten")).to_contain_text("Intakeformulier")
+        assert_accessible(page)
+        screenshot(page, f"workflow-{slug}-intake-form")
+    else:
+        expect(page.get_by_text("De persoon is toegelaten.")).to_be_visible()
     stay.refresh_from_db()
-    assert stay.status == "admitted"
+    assert stay.status == "admitted" and stay.admission_date == start
     if exception:
         toelating = page.locator("#toelating")
         expect(toelating).to_contain_text("verplicht scenario: Terugkeer")

@@ -9,12 +9,16 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect
 
 from lvv.access.consent import CONSENTABLE, consent_give
 from lvv.access.models import AccessRecord
 from lvv.exchange import services as exchange
 from lvv.exchange.tests.test_api import client_for
+from lvv.registry.demo import DEMO_PASSWORD
 from lvv.registry.models import CapacityRecord, Event, EventKind, Policy
+from lvv.web.tests.browser import assert_accessible, login, screenshot
 from lvv.workflow import services
 from lvv.workflow.models import AdmissionCheck, Document
 from lvv.workflow.tests.conftest import (
@@ -383,3 +387,41 @@ def test_the_api_cannot_admit(pilots):
     assert api.post(url, {**body, "kind": "note"}, format="json").status_code == 201
     stay.refresh_from_db()
     assert stay.status == "registered"
+
+
+# In the browser ---------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_browser_the_medical_role_sees_who_registered_the_form_but_not_the_form(
+    chromium_browser, live_server, demo_structure
+):
+    today = timezone.localdate()
+    stay = _ready(on=today - dt.timedelta(days=5))
+    _consent_all(stay)
+    _register_form(stay, today - dt.timedelta(days=1))
+    context = chromium_browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    login(page, live_server, "medisch-eindhoven", DEMO_PASSWORD)
+    page.goto(live_server.url + reverse("workflow:case", args=[stay.pk]))
+    block = page.locator("#intakeformulier")
+    expect(block).to_contain_text((today - dt.timedelta(days=1)).strftime("%d-%m-%Y"))
+    expect(block).to_contain_text("niet zichtbaar voor uw rol")
+    expect(block.get_by_role("link")).to_have_count(0)
+    expect(page.locator("#documenten")).to_have_count(0)
+    assert_accessible(page)
+    screenshot(page, "workflow-eindhoven-intake-form-medical")
+    context.close()
+    # The coordinator's view of a case that waits for the signed form.
+    waiting = _ready(on=today - dt.timedelta(days=2))
+    context = chromium_browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    login(page, live_server, "gemeente-eindhoven", DEMO_PASSWORD)
+    page.goto(live_server.url + reverse("workflow:case", args=[waiting.pk]) + "#toelating")
+    expect(page.locator(".case-status")).to_contain_text("wacht op ondertekend intakeformulier")
+    expect(page.locator("#intakeformulier")).to_contain_text("Wacht op ondertekend intakeformulier")
+    expect(page.get_by_label("Datum van ondertekening")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "workflow-eindhoven-intake-form-waiting")
+    context.close()
