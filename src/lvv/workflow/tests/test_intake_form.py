@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from lvv.access.consent import CONSENTABLE, consent_give
 from lvv.access.models import AccessRecord
+from lvv.access.retention import person_erase
 from lvv.exchange import services as exchange
 from lvv.exchange.tests.test_api import client_for
 from lvv.registry.demo import DEMO_PASSWORD
@@ -425,3 +426,15 @@ def test_browser_the_medical_role_sees_who_registered_the_form_but_not_the_form(
     assert_accessible(page)
     screenshot(page, "workflow-eindhoven-intake-form-waiting")
     context.close()
+
+
+def test_erasure_deletes_the_form_and_keeps_the_signing_date(pilots, today):
+    stay = _ready(on=today - dt.timedelta(days=5))
+    _register_form(stay, today - dt.timedelta(days=1))
+    person_erase(person=stay.person, kind="request", reason="Verzoek 2026-002", by=None)
+    check = AdmissionCheck.objects.get(stay=stay)
+    assert not Document.objects.filter(stay=stay).exists()
+    assert check.intake_form is None
+    assert check.intake_form_signed_on == today - dt.timedelta(days=1)
+    stay.refresh_from_db()
+    assert stay.admission_date == today - dt.timedelta(days=1)
