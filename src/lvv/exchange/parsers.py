@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,7 +68,7 @@ def normalize_header(value: object) -> str:
     return "_".join(text.replace("\ufeff", "").strip().lower().replace("_", " ").split())
 
 
-def _check_headers(raw: list[object], required: tuple[str, ...]) -> list[str]:
+def _check_headers(raw: Sequence[object], required: tuple[str, ...]) -> list[str]:
     columns = [normalize_header(h) for h in raw]
     problems = []
     seen: set[str] = set()
@@ -134,7 +134,7 @@ def _read_csv(path: Path, required: tuple[str, ...]) -> Table:
         number = 1
         for record in reader:
             number += 1
-            cells = [cell.strip() for cell in record]
+            cells: list[Cell] = [cell.strip() for cell in record]
             if not any(cells):
                 continue
             if len(cells) != width:

@@ -26,7 +26,7 @@ import sys
 import threading
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
@@ -385,7 +385,7 @@ class _PersonRowParser:
         }
         self.defaults = [default for _, default in _PERSON_SPEC]
         # (position in the values, column, cell index, parser, memo or None), present columns only.
-        self.specs = [
+        self.specs: list[tuple[int, str, int, Callable[[Cell], Any], dict[Cell, Any] | None]] = [
             (pos, col, index[col], parsers[col], None if col in _UNIQUE_COLUMNS else {})
             for pos, (col, _) in enumerate(_PERSON_SPEC)
             if col in index
@@ -528,7 +528,7 @@ def _check_person_row(
         problems.append(Problem(number, "datum_vervolg", "a datum_vervolg needs a vervolg"))
     if follow_up_date and outflow_date and follow_up_date < outflow_date:
         problems.append(Problem(number, "datum_vervolg", "the follow-up is before the outflow"))
-    if problems:
+    if problems or admission is None:  # a required column: without it the row has a problem
         return None, problems
     return (
         PersonRow(
@@ -1173,15 +1173,16 @@ def _write_batch(
     Returns the persons concerned (for the access log)."""
     concerned: list[uuid.UUID] = []
     existing: dict[tuple[str, str], dict[str, Any]] = {}
-    by_lvv: dict[str, list[str]] = defaultdict(list)
+    by_lvv: dict[tuple[str, int], list[str]] = defaultdict(list)
     for row in batch:
         # An LVV without stays when the import began (or created by it) has nothing to match.
-        if lvv_ids.get(row.lvv_key) in lvvs_with_stays:
-            by_lvv[row.lvv_key].append(row.corr)
+        lvv_id = lvv_ids.get(row.lvv_key)
+        if lvv_id is not None and lvv_id in lvvs_with_stays:
+            by_lvv[(row.lvv_key, lvv_id)].append(row.corr)
     if by_lvv and writer is not None:
         writer.drain()  # the earlier batches' inserts first: this thread reads the database
-    for key, corrs in by_lvv.items():
-        for ex in Stay.objects.filter(lvv_id=lvv_ids[key], correspondence_number__in=corrs).values(
+    for (key, lvv_id), corrs in by_lvv.items():
+        for ex in Stay.objects.filter(lvv_id=lvv_id, correspondence_number__in=corrs).values(
             *_EXISTING_FIELDS
         ):
             existing[(key, ex["correspondence_number"])] = ex
@@ -1713,7 +1714,7 @@ def _ind_apply(
     *,
     stays: QuerySet[Stay],
     file_keys: set[tuple[str, str]],
-    lvv_ids: dict[str, int | None],
+    lvv_ids: Mapping[str, int | None],
     sink: _EventSink,
     result: ImportResult,
     problems: list[Problem],
@@ -1767,7 +1768,9 @@ def _ind_apply(
             candidates = stays
             lvv_key = normalize_label(lvv_name)
             if lvv_name:
-                candidates = candidates.filter(lvv_id=lvv_ids.get(lvv_key, -1))
+                # An LVV unknown or (dry run) still to be created has no stays.
+                lvv_id = lvv_ids.get(lvv_key)
+                candidates = candidates.filter(lvv_id=-1 if lvv_id is None else lvv_id)
             if corr:
                 in_file = file_lvv.get(corr, set())
                 if lvv_name:
@@ -1826,10 +1829,14 @@ def _ind_apply(
         return
     # Resolve persons created by the person file in this run.
     new_keys = [k for k in planned if isinstance(k, tuple)]
-    resolved: dict[object, uuid.UUID | None] = {k: k for k in planned if not isinstance(k, tuple)}
+    # The other keys are the ids of persons found in the register.
+    resolved: dict[object, uuid.UUID | None] = {k: k for k in planned if isinstance(k, uuid.UUID)}
     for kind, lvv_key, corr in new_keys:
+        new_lvv_id = lvv_ids.get(lvv_key)  # None: (dry run) an LVV still to be created
         resolved[(kind, lvv_key, corr)] = (
-            Stay.objects.filter(lvv_id=lvv_ids.get(lvv_key), correspondence_number=corr)
+            None
+            if new_lvv_id is None
+            else Stay.objects.filter(lvv_id=new_lvv_id, correspondence_number=corr)
             .values_list("person_id", flat=True)
             .first()
         )
@@ -1844,7 +1851,7 @@ def _ind_apply(
         person_id = resolved[key]
         if person_id is not None:
             result.ind_persons.append((number, person_id))
-        before = current.get(person_id, {}) if person_id else {}
+        before: Mapping[str, Any] = current.get(person_id, {}) if person_id else {}
         changed = {k: v for k, v in changes.items() if before.get(k) != v}
         if not changed:
             result.ind_unchanged += 1
@@ -2004,14 +2011,14 @@ def capacity_import(
     ):
         latest[(record["lvv_id"], record["valid_from"])] = record["places"]
     with transaction.atomic():
-        lvv_ids = {k: v.pk for k, v in catalogue.lvvs.items()}
-        for key, lvv_name in catalogue.new_lvvs.items():
+        lvv_ids: dict[str, int | None] = {k: v.pk for k, v in catalogue.lvvs.items()}
+        for new_key, lvv_name in catalogue.new_lvvs.items():
             if dry_run:
-                lvv_ids[key] = None
+                lvv_ids[new_key] = None
                 continue
             lvv = LVV.objects.create(name=lvv_name)
             Policy.objects.create(lvv=lvv)
-            lvv_ids[key] = lvv.pk
+            lvv_ids[new_key] = lvv.pk
         new: list[CapacityRecord] = []
         done: set[tuple[str, dt.date]] = set()
         now = timezone.now()
@@ -2024,6 +2031,8 @@ def capacity_import(
                 result.capacity_unchanged += 1
                 continue
             result.capacity_created += 1
+            if lvv_id is None:  # dry run: an LVV still to be created; nothing is written
+                continue
             new.append(
                 CapacityRecord(
                     lvv_id=lvv_id,

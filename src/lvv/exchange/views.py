@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lvv.access import gate
+from lvv.accounts.http import AuthenticatedHttpRequest
 from lvv.accounts.models import Role
 from lvv.exchange import exports, services
 from lvv.jobs import files
@@ -23,7 +24,7 @@ from lvv.jobs.services import job_start
 SESSION_KEY = "lvv_exchange_upload"
 
 
-def _importer_lvv_ids(request: HttpRequest) -> set[int]:
+def _importer_lvv_ids(request: AuthenticatedHttpRequest) -> set[int]:
     """The LVVs this coordinator may import into; PermissionDenied for other roles."""
     user = request.user
     if user.role != Role.COORDINATOR:
@@ -44,12 +45,12 @@ def _stored(request: HttpRequest, upload_id: uuid.UUID) -> tuple[str, str] | Non
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     allowed = _importer_lvv_ids(request)
     context: dict = {"lvvs": gate.lvvs_of(request.user)}
     if request.method == "POST":
         upload = request.FILES.get("bestand")
-        suffix = Path(upload.name).suffix.lower() if upload else ""
+        suffix = Path(upload.name or "").suffix.lower() if upload else ""
         if upload is None:
             context["error"] = "Kies een bestand (CSV of XLSX)."
         elif suffix not in (".csv", ".xlsx", ".txt"):
@@ -83,7 +84,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_confirm(request: HttpRequest, upload_id: uuid.UUID) -> HttpResponse:
+def import_confirm(request: AuthenticatedHttpRequest, upload_id: uuid.UUID) -> HttpResponse:
     """Confirm a checked upload: start the import as a background job (all or nothing) and show
     its progress; or cancel it."""
     allowed = _importer_lvv_ids(request)
@@ -112,7 +113,7 @@ escape_formula = exports.escape_formula  # used by tests and other exports
 
 @login_required
 @require_POST
-def caseload_export(request: HttpRequest, fmt: str) -> HttpResponse:
+def caseload_export(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     """Start the export of the caller's caseload (the stays the gate lets them see) as CSV or XLSX:
     a background job whose file only the caller can download (lvv.jobs, docs/adr/0072)."""
     if fmt not in exports.CONTENT_TYPES:

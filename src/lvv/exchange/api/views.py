@@ -23,6 +23,7 @@ from lvv.access import gate
 from lvv.access.models import ProcessingActivity
 from lvv.exchange import services
 from lvv.exchange.api import serializers as s
+from lvv.exchange.parsers import Cell
 from lvv.registry.models import Person, Stay
 
 API = "api"
@@ -297,17 +298,17 @@ class StayViewSet(viewsets.GenericViewSet):
                         raise ConflictError()
                 decision = form.record(stay=stay, by=request.user, expected_version=expected)
         except ConflictError as exc:
-            current = Stay.objects.filter(pk=stay.pk).values_list("version", flat=True).first()
+            latest = Stay.objects.filter(pk=stay.pk).values_list("version", flat=True).first()
             return Response(
-                {"detail": str(exc), "version": current}, status=status.HTTP_409_CONFLICT
+                {"detail": str(exc), "version": latest}, status=status.HTTP_409_CONFLICT
             )
         except DjangoValidationError as exc:
             if hasattr(exc, "error_dict"):
-                errors = {}
+                field_errors: dict[str, list[str]] = {}
                 for name, messages in exc.message_dict.items():
                     key = name if name in form.fields else "non_field_errors"
-                    errors.setdefault(key, []).extend(messages)
-                return _field_errors(errors)
+                    field_errors.setdefault(key, []).extend(messages)
+                return _field_errors(field_errors)
             return _field_errors({"non_field_errors": exc.messages})
         return Response(s.DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
@@ -372,7 +373,7 @@ class IndEnrichmentView(APIView):
         items = body.validated_data["items"]
         columns = {"correspondentienummer", "datum_eerste_aanvraag", "huidige_status_ind"}
         columns |= {key for item in items for key in item}
-        rows = [
+        rows: list[tuple[int, dict[str, Cell]]] = [
             (n, {k: str(v).strip() for k, v in item.items()}) for n, item in enumerate(items, 1)
         ]
         kwargs = {
