@@ -16,6 +16,7 @@ from lvv.monitor.report import (
     CLASS_LABELS,
     GROUP_LABELS,
     LABELS,
+    PERCENT_ROWS,
     RULE_LABELS,
     SECTIONS,
     Report,
@@ -46,7 +47,29 @@ def tables(document: dict[str, Any]) -> list[dict[str, Any]]:
     for section in SECTIONS:
         rows = []
         for path in section.rows:
+            if any(path.split(".")[0] not in record for record in records):
+                continue  # a figure added later (ADR 102), absent from an older stored document
             cells = []
+            if path in PERCENT_ROWS:
+                for record in records:
+                    pct = value_at(record, path)
+                    # null: the occupancy is hidden (suppression) or there is no capacity.
+                    hidden = pct is None and record["occupancy"] is None
+                    cells.append(
+                        {
+                            "lvv": record["lvv"],
+                            "path": path,
+                            "count": None,
+                            "pct": pct,
+                            "hidden": hidden,
+                            "text": "<" if hidden else (fmt_pct(pct) or "-"),
+                            "pct_text": "",
+                        }
+                    )
+                rows.append(
+                    {"path": path, "label": LABELS[path], "cells": cells, "percent_row": True}
+                )
+                continue
             for record in records:
                 count = value_at(record, path)
                 if path == "occupancy":
@@ -329,7 +352,10 @@ def render_xlsx(report: Report) -> bytes:
                 for row in table["rows"]:
                     line: list[Any] = [row["label"]]
                     for cell in row["cells"]:
-                        count = "<" if cell["count"] is None else cell["count"]
+                        if row.get("percent_row"):  # the value is in the % column
+                            count = "<" if cell["hidden"] else None
+                        else:
+                            count = "<" if cell["count"] is None else cell["count"]
                         line += [count, None if cell["pct"] is None else cell["pct"] / 100]
                     ws.append(line)
                     for c in ws[ws.max_row][2::2]:
@@ -490,7 +516,9 @@ def render_pdf(report: Report) -> bytes:
                         t.row(
                             [_latin1(row["label"])]
                             + [
-                                f"{fmt_count(c['count'])}"
+                                c["text"]
+                                if row.get("percent_row")
+                                else f"{fmt_count(c['count'])}"
                                 + (f" ({fmt_pct(c['pct'])})" if c["pct"] is not None else "")
                                 for c in row["cells"]
                             ]

@@ -34,6 +34,8 @@ RULE_LABELS = {
 LABELS: dict[str, str] = {
     "capacity": "Capaciteit (plekken)",
     "occupancy": "Bezetting",
+    "occupancy_pct": "Bezetting (% van capaciteit)",
+    "waiting_list": "Wachtlijst",
     "intake_total": "Instroom sinds de start",
     "outflow_total": "Uitstroom sinds de start",
     "current_by_scenario.legalisation": "Legalisering",
@@ -87,8 +89,9 @@ class Section:
 
 
 SECTIONS = [
-    Section("totals", "Capaciteit, bezetting, instroom en uitstroom", [
-        "capacity", "occupancy", "intake_total", "outflow_total"], None),
+    Section("totals", "Capaciteit, bezetting, wachtlijst, instroom en uitstroom", [
+        "capacity", "occupancy", "occupancy_pct", "waiting_list", "intake_total",
+        "outflow_total"], None),
     Section("scenario", "Huidige deelnemers naar begeleidingsscenario",
             [f"current_by_scenario.{k}" for k in figures.SCENARIO_KEYS], "occupancy"),
     Section("outflow_type", "Uitstroom sinds de start naar wijze van uitstroom",
@@ -102,6 +105,10 @@ SECTIONS = [
     Section("region", "Achtergrond: regio van herkomst",
             [f"background.region.{k}" for k in figures.REGION_KEYS], "intake_total"),
 ]  # fmt: skip
+
+
+# Rows whose value is a percentage (of the capacity), not a count (ADR 102).
+PERCENT_ROWS = frozenset({"occupancy_pct"})
 
 
 def value_at(record: dict[str, Any], path: str) -> Any:

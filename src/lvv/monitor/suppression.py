@@ -97,6 +97,8 @@ def _set(record: dict[str, Any], path: str, value: Any) -> None:
 
 def _count_paths(record: dict[str, Any]) -> list[str]:
     paths = ["occupancy", "intake_total", "outflow_total"]
+    if "waiting_list" in record:  # a count of its own; absent from documents published before it
+        paths.append("waiting_list")
     for block in _BREAKDOWNS:
         paths += [f"{block}.{key}" for key in _get(record, block)]
     return paths
@@ -137,6 +139,9 @@ def suppress_document(document: dict[str, Any], *, threshold: int) -> dict[str, 
         record = national if name == "national" else next(r for r in records if r["lvv"] == name)
         _set(record, path, None)
     for record in [*records, national]:
+        # The capacity is never hidden: a percentage of it would give a hidden occupancy back.
+        if record.get("occupancy") is None and "occupancy_pct" in record:
+            record["occupancy_pct"] = None
         background = record["background"]
         for item in background["top_countries"]:
             if item["count"] is not None and 0 < item["count"] < threshold:

@@ -150,7 +150,10 @@ def monitor_index(request: HttpRequest) -> HttpResponse:
         for table in ctx["tables"]:
             for row in table.get("rows", []):
                 for cell in row["cells"]:
-                    if cell["lvv"] in traceable and cell["path"] != "capacity":
+                    # Capacity and the occupancy percentage are not counts of stays.
+                    if cell["lvv"] in traceable and not (
+                        cell["path"] == "capacity" or row.get("percent_row")
+                    ):
                         cell["href"] = (
                             reverse("monitor:stays")
                             + "?"
