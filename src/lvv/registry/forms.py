@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -26,6 +26,11 @@ from lvv.registry.taxonomy import (
     TargetGroup,
 )
 from lvv.web.widgets import FastSelect
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+_F = TypeVar("_F", bound=forms.Field)
 
 YES_NO = [("ja", _("Ja")), ("nee", _("Nee"))]
 
@@ -62,21 +67,21 @@ def _not_in_future(value: dt.date) -> None:
         )
 
 
-def _choice_error(name: str) -> dict[str, str]:
+def _choice_error(name: str | StrPromise) -> dict[str, str]:
     return {
         "required": _("Kies een %(name)s.") % {"name": name},
         "invalid_choice": _("Kies een %(name)s uit de lijst.") % {"name": name},
     }
 
 
-def country_options() -> list[tuple[str, str]]:
+def country_options() -> list[tuple[str, str | StrPromise]]:
     rest = [(code, name) for code, name in country_choices() if code != STATELESS]
     return [("", _("Onbekend")), (STATELESS, _("Staatloos")), *rest]
 
 
-def outflow_options() -> list[tuple[str, object]]:
+def outflow_options() -> list[tuple[str | StrPromise, object]]:
     """Outflow types grouped by their class (bestendig / semi-bestendig / niet-bestendig)."""
-    groups: list[tuple[str, object]] = [("", _("Kies de wijze van uitstroom"))]
+    groups: list[tuple[str | StrPromise, object]] = [("", _("Kies de wijze van uitstroom"))]
     for outflow_class in OutflowClass:
         members = [(t.value, t.label) for t in OutflowType if OUTFLOW_CLASS[t] == outflow_class]
         groups.append((outflow_class.label, members))
@@ -89,6 +94,14 @@ def municipality_options(lvvs: QuerySet[LVV]) -> list[tuple[str, object]]:
     for row in rows.order_by("lvv__name", "name"):
         grouped.setdefault(row.lvv.name, []).append((row.name, row.name))
     return [("", _("Onbekend / niet opgegeven")), *grouped.items()]
+
+
+def _field(form: forms.BaseForm, name: str, kind: type[_F]) -> _F:
+    """The form's own copy of one of its fields, as the kind of field it was declared as."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is not a {kind.__name__}")
+    return field
 
 
 class Form(forms.Form):
@@ -303,25 +316,29 @@ class StayRegisterForm(Form):
 
     def __init__(self, *args, lvvs: QuerySet[LVV], user_organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lvv"].queryset = lvvs
+        lvv = _field(self, "lvv", forms.ModelChoiceField)
+        organisation = _field(self, "organisation", forms.ModelChoiceField)
+        lvv.queryset = lvvs
         if len(lvvs) == 1:
-            self.fields["lvv"].initial = lvvs[0].pk
-        self.fields["organisation"].queryset = Organisation.objects.filter(
+            lvv.initial = lvvs[0].pk
+        organisations = Organisation.objects.filter(
             kind=Organisation.Kind.NGO, lvvs__in=lvvs
         ).distinct()
+        organisation.queryset = organisations
         # The pickers render from one plain query each, when rendered (a ModelChoiceIterator reads
         # through a server-side cursor on PostgreSQL: three round trips per picker per page).
-        for name in ("lvv", "organisation"):
-            self.fields[name].widget.choices = functools.partial(_model_choices, self.fields[name])
+        for field in (lvv, organisation):
+            field.widget.choices = functools.partial(_model_choices, field)
         if user_organisation is not None and user_organisation.kind == Organisation.Kind.NGO:
             # NGO staff register for their own organisation (another NGO's person would be out of
             # their sight the moment it is saved).
-            field = self.fields["organisation"]
-            field.queryset = field.queryset.filter(pk=user_organisation.pk)
-            field.initial = user_organisation.pk
-            field.required = True
-            field.empty_label = None
-        self.fields["reported_municipality"].choices = municipality_options(lvvs)
+            organisation.queryset = organisations.filter(pk=user_organisation.pk)
+            organisation.initial = user_organisation.pk
+            organisation.required = True
+            organisation.empty_label = None
+        _field(self, "reported_municipality", forms.ChoiceField).choices = municipality_options(
+            lvvs
+        )
 
     def clean(self):
         data = super().clean()
@@ -375,10 +392,11 @@ class PersonCorrectForm(PersonFieldsForm):
                     del self.fields[name]
 
 
-def _model_choices(field: forms.ModelChoiceField) -> list[tuple[Any, str]]:
+def _model_choices(field: forms.ModelChoiceField) -> list[tuple[Any, str | StrPromise | None]]:
+    objects = () if field.queryset is None else field.queryset
     return [
         ("", field.empty_label),
-        *((o.pk, field.label_from_instance(o)) for o in field.queryset),
+        *((o.pk, field.label_from_instance(o)) for o in objects),
     ]
 
 
@@ -432,11 +450,13 @@ class PersonFilterForm(Form):
 
     def __init__(self, *args, lvvs: QuerySet[LVV], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lvv"].queryset = lvvs
-        self.fields["organisation"].queryset = Organisation.objects.filter(
+        lvv = _field(self, "lvv", forms.ModelChoiceField)
+        organisation = _field(self, "organisation", forms.ModelChoiceField)
+        lvv.queryset = lvvs
+        organisation.queryset = Organisation.objects.filter(
             kind=Organisation.Kind.NGO, lvvs__in=lvvs
         ).distinct()
         # The pickers render from one plain query each, when rendered (a ModelChoiceIterator reads
         # through a server-side cursor on PostgreSQL: three round trips per picker per page).
-        for name in ("lvv", "organisation"):
-            self.fields[name].widget.choices = functools.partial(_model_choices, self.fields[name])
+        for field in (lvv, organisation):
+            field.widget.choices = functools.partial(_model_choices, field)

@@ -157,7 +157,8 @@ def stay_state(
         state.outflow_type = out.data["outflow_type"]
         state.status = "left"
         follow = latest.get(EventKind.FOLLOW_UP_REGISTERED)
-        if follow is not None and (on is None or (follow.valid_on or out.valid_on) <= on):
+        follow_on = None if follow is None else (follow.valid_on or out.valid_on)
+        if follow is not None and (on is None or (follow_on is not None and follow_on <= on)):
             state.follow_up = follow.data["follow_up"]
             state.follow_up_date = follow.valid_on
     return state

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -67,6 +67,15 @@ class ConflictError(Exception):
 
 def _json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
+
+
+class _Provenance(TypedDict):
+    """Who recorded events, from where and when: the same for every event of one change."""
+
+    by: User | None
+    source: str
+    source_ref: str
+    recorded_at: dt.datetime | None
 
 
 def _append(
@@ -363,7 +372,12 @@ def stay_register(
             }
         )
     stay = Stay.objects.create(person=person, lvv=lvv, previous_stay=previous_stay)
-    common = {"by": by, "source": source, "source_ref": source_ref, "recorded_at": recorded_at}
+    common: _Provenance = {
+        "by": by,
+        "source": source,
+        "source_ref": source_ref,
+        "recorded_at": recorded_at,
+    }
     _append(
         person=person,
         stay=stay,
@@ -625,9 +639,9 @@ def event_void(*, event: Event, by: User | None, reason: str, **kw: Any) -> Even
     if not reason.strip():
         raise ValidationError({"reason": _("Geef aan waarom deze registratie wordt ingetrokken.")})
     data = {"reason": reason.strip(), "voided_kind": event.kind}
-    if event.stay_id is not None:
+    if (stay := event.stay) is not None:
         return _stay_event(
-            stay=event.stay,
+            stay=stay,
             kind=EventKind.EVENT_VOIDED,
             on=None,
             by=by,

@@ -9,7 +9,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -17,8 +17,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connections, transaction
-from django.db.models import Exists, OuterRef, Q
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +31,7 @@ from django.views.decorators.http import require_http_methods
 
 from lvv.access import gate
 from lvv.access.models import ProcessingActivity
+from lvv.accounts.http import AuthenticatedHttpRequest
 from lvv.accounts.models import Organisation
 from lvv.registry import forms as registry_forms
 from lvv.registry import selectors, services
@@ -41,13 +42,16 @@ from lvv.registry.taxonomy import FollowUp, OutflowType, Scenario, TargetGroup
 from lvv.web.choices import choice_label
 from lvv.web.templatetags.lvv_web import dmy, short_label
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
 PAGE_SIZE = 50
 # The data categories (lvv.access DataCategory values) the persons list shows.
 IDENTITY, STAY, TRAJECTORY, IND = "identity", "stay", "trajectory", "ind"
 LIST_CATEGORIES = frozenset({IDENTITY, STAY, TRAJECTORY})
 
 
-def _require_person_role(request: HttpRequest) -> None:
+def _require_person_role(request: AuthenticatedHttpRequest) -> None:
     if not gate.can_see_persons(request.user):
         raise PermissionDenied(_("Uw rol geeft geen toegang tot persoonsgegevens."))
 
@@ -87,6 +91,8 @@ class BoundedPaginator(Paginator):
     (ADR 0063): the first persons in name order that have a matching stay, as many as the page's
     last row number (every such person has at least one matching stay, so the page's rows are among
     theirs), then their matching stays, sorted and sliced. A small result is sorted whole."""
+
+    object_list: QuerySet[Stay]
 
     def __init__(self, object_list, per_page, *, wanted: str | None = None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
@@ -168,7 +174,11 @@ def _filtered_stays(user, form: registry_forms.PersonFilterForm):
 # rows of about 30 template variables, filters and a `{% url %}` each were half the page's CPU.
 _DASH = "\u2013"
 _ROW_INDENT = "\n      "
-_STATUS_TONE = {StayStatus.ADMITTED: "ok", StayStatus.LEFT: "", StayStatus.REFUSED: "bad"}
+_STATUS_TONE: dict[str, str] = {
+    StayStatus.ADMITTED: "ok",
+    StayStatus.LEFT: "",
+    StayStatus.REFUSED: "bad",
+}
 
 
 def _list_row(stay: Stay, detail_url: str) -> str:
@@ -203,7 +213,7 @@ def _list_row(stay: Stay, detail_url: str) -> str:
     cells.append(_ROW_INDENT)
     lvv = conditional_escape(stay.lvv.name)
     if STAY in shown:
-        organisation = stay.organisation.name if stay.organisation_id else ""
+        organisation = stay.organisation.name if stay.organisation is not None else ""
         cells += [
             _ROW_INDENT,
             f"<td>{lvv}</td>",
@@ -272,7 +282,7 @@ def list_rows_html(rows: list[Stay]) -> SafeString:
 
 @never_cache
 @login_required
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The stays of the persons the user may see, one row per stay, filtered and paginated.
 
     A fixed number of queries whatever the page holds; the persons shown are written to the access
@@ -334,15 +344,15 @@ def person_list(request: HttpRequest) -> HttpResponse:
 class TimelineEntry:
     event: Event
     title: str
-    details: list[str]
+    details: list[str | StrPromise]
     lvv: str
     voided_by: Event | None
     can_void: bool
 
 
-def _event_details(event: Event, names: dict[str, dict[Any, str]]) -> list[str]:
+def _event_details(event: Event, names: dict[str, dict[Any, str]]) -> list[str | StrPromise]:
     data = event.data or {}
-    details: list[str] = []
+    details: list[str | StrPromise] = []
     if event.kind == EventKind.SCENARIO_SET:
         details.append(Scenario(data["scenario"]).label)
         if not data.get("discussed_in_lso", True):
@@ -427,7 +437,7 @@ def _timeline(
             event=e,
             title=choice_label(e, "kind"),
             details=_event_details(e, names),
-            lvv=e.stay.lvv.name if e.stay_id else "",
+            lvv=e.stay.lvv.name if e.stay is not None else "",
             voided_by=voids.get(e.pk),
             can_void=(e.stay_id in changeable if e.stay_id else can_change_person)
             and e.kind not in UNVOIDABLE
@@ -457,7 +467,7 @@ _WHEN_SEP = " \u00b7 "
 def _timeline_item(entry: TimelineEntry, void_url: tuple[str, str]) -> str:
     e = entry.event
     voided = entry.voided_by
-    what = format_html(
+    what: str = format_html(
         "<strong>{}</strong>{}",
         entry.title,
         format_html(": {}", mark_safe("; ".join(conditional_escape(d) for d in entry.details)))
@@ -516,7 +526,7 @@ def timeline_html(timeline: list[TimelineEntry]) -> SafeString:
 
 @never_cache
 @login_required
-def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+def person_detail(request: AuthenticatedHttpRequest, person_id: uuid.UUID) -> HttpResponse:
     person = gate.access_person(request.user, person_id)
     # The LVV's policy comes with each stay (the stay panels show the policy's end date).
     stays = gate.visible_stays_of(
@@ -604,7 +614,7 @@ def _log_registration(user, stay: Stay) -> None:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def person_register(request: HttpRequest) -> HttpResponse:
+def person_register(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A new person and their registration at one of the user's LVVs, in one transaction."""
     _require_person_role(request)
     lvvs = _registrable_lvvs(request.user)
@@ -647,7 +657,7 @@ def person_register(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _national_duplicate_check(request: HttpRequest, person: Person) -> None:
+def _national_duplicate_check(request: AuthenticatedHttpRequest, person: Person) -> None:
     """A new person and a re-admission run the national duplicate check of the workflow too
     (issue 4): the user sees only in which LVV a possible match is known and whom to contact
     (ADR 0057)."""
@@ -664,7 +674,7 @@ def _national_duplicate_check(request: HttpRequest, person: Person) -> None:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def person_register_stay(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+def person_register_stay(request: AuthenticatedHttpRequest, person_id: uuid.UUID) -> HttpResponse:
     """A new stay for a person who is already in the register (again, or in another LVV)."""
     operation = "change" if request.method == "POST" else "read"
     person = gate.access_person(request.user, person_id, operation=operation)
@@ -699,7 +709,7 @@ def person_register_stay(request: HttpRequest, person_id: uuid.UUID) -> HttpResp
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def person_correct(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+def person_correct(request: AuthenticatedHttpRequest, person_id: uuid.UUID) -> HttpResponse:
     operation = "change" if request.method == "POST" else "read"
     person = gate.access_person(request.user, person_id, operation=operation)
     changeable = gate.visible_categories(request.user, person, action="change")
@@ -744,7 +754,7 @@ def person_correct(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
 @dataclass(frozen=True)
 class StayAction:
     title: str
-    form_class: type[forms.Form]
+    form_class: Callable[..., forms.Form]
     perform: Callable[[Stay, dict[str, Any], Any, int], Any]
     success: str
     needs_stay: bool = False
@@ -892,7 +902,7 @@ ACTIONS: dict[str, StayAction] = {
 }
 
 
-def _stay_action(request: HttpRequest, stay_id: uuid.UUID, name: str) -> HttpResponse:
+def _stay_action(request: AuthenticatedHttpRequest, stay_id: uuid.UUID, name: str) -> HttpResponse:
     action = ACTIONS[name]
     operation = "change" if request.method == "POST" else "read"
     stay = gate.access_stay(request.user, stay_id, operation=operation)
@@ -940,7 +950,7 @@ def _stay_view(name: str):
     @never_cache
     @login_required
     @require_http_methods(["GET", "POST"])
-    def view(request: HttpRequest, stay_id: uuid.UUID) -> HttpResponse:
+    def view(request: AuthenticatedHttpRequest, stay_id: uuid.UUID) -> HttpResponse:
         return _stay_action(request, stay_id, name)
 
     view.__name__ = f"stay_{name}"
@@ -964,7 +974,7 @@ stay_details = _stay_view("details")
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def event_void(request: HttpRequest, event_id: int) -> HttpResponse:
+def event_void(request: AuthenticatedHttpRequest, event_id: int) -> HttpResponse:
     target = Event.objects.filter(pk=event_id).only("pk", "person_id", "stay_id").first()
     if target is None:
         raise gate.PersonNotFound()

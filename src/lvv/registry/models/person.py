@@ -77,7 +77,8 @@ class Person(models.Model):
     @property
     def display_name(self) -> str:
         name = " ".join(part for part in (self.given_names, self.family_name) if part)
-        return name or _("(naam onbekend)")
+        # str(): __str__ returns this, and must return a str, not a lazy translation.
+        return name or str(_("(naam onbekend)"))
 
 
 class PersonAlias(models.Model):

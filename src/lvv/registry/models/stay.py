@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from lvv.registry.taxonomy import FollowUp, OutflowType, Scenario, TargetGroup
+
+if TYPE_CHECKING:
+    from lvv.registry.models.event import Event
 
 
 class StayStatus(models.TextChoices):
@@ -106,6 +110,13 @@ class Stay(models.Model):
     version = models.PositiveIntegerField(_("versie"), default=0)
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
     updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
+
+    # Not stored: set on the instances a page shows (lvv.registry.views) for its templates and
+    # panels. The data categories of the person list's row; whether the user may change the stay;
+    # the stay's own events, read once for the person page.
+    shown: set[str]
+    can_change: bool
+    page_events: list[Event]
 
     class Meta:
         verbose_name = _("verblijf")
