@@ -7,7 +7,14 @@ Prints the same JSON document as `lvv monitor --format json` (scheme evaluation,
 group), computed by DuckDB: one row per stay, as in the person file of CONTRACTS.md section 2.
 The export holds each stay's state at the end of the data, so it answers for a peildatum on or
 after the last event (the benchmark's peildatum is the last day of the dataset). DuckDB counts the
-cells; Python only assembles the document and rounds the means half away from zero."""
+cells; Python only assembles the document and rounds the means and the occupancy percentage half
+away from zero.
+
+The waiting list (docs/adr/0102): a stay of the agreed target group with a waiting-list date on or
+before the peildatum and no admission, refusal or outflow dated on or before it (the export's
+`waitlisted_on` and `refusal_date`: the valid date of the latest recorded, not voided, event of
+that kind, as the register's fold takes it). An LVV with a stay on its waiting list (of any
+target group) is listed, as one with an admitted stay."""
 
 from __future__ import annotations
 
@@ -45,6 +52,20 @@ def _list(values) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
+# The stays on the waiting list on the peildatum (of every target group). An empty CSV field is
+# read as NULL: a date that is not there is not on or before the peildatum.
+WAITING_SQL = """
+    SELECT lvv, target_group FROM (
+        SELECT lvv, target_group, CAST(NULLIF(waitlisted_on, '') AS DATE) AS waitlisted_on,
+               CAST(NULLIF(admission_date, '') AS DATE) AS admitted,
+               CAST(NULLIF(refusal_date, '') AS DATE) AS refused,
+               CAST(NULLIF(outflow_date, '') AS DATE) AS left_on
+        FROM read_csv($stays, header = true, all_varchar = true)
+    )
+    WHERE waitlisted_on <= $peildatum AND coalesce(admitted > $peildatum, true)
+      AND coalesce(refused > $peildatum, true) AND coalesce(left_on > $peildatum, true)
+"""
+
 CELLS_SQL = f"""
 WITH all_stays AS (
     SELECT * FROM read_csv($stays, header = true, all_varchar = true)
@@ -63,8 +84,10 @@ s AS (
     FROM admitted a LEFT JOIN read_csv($countries, header = true) c ON c.iso3 = a.country
     WHERE a.target_group = 'convenant'
 ),
+waiting AS ({WAITING_SQL}),
 cells AS (
-    SELECT lvv, 'intake_total' AS cell FROM s
+    SELECT lvv, 'waiting_list' AS cell FROM waiting WHERE target_group = 'convenant'
+    UNION ALL SELECT lvv, 'intake_total' FROM s
     UNION ALL SELECT lvv, 'occupancy' FROM s WHERE NOT has_left
     UNION ALL SELECT lvv, 'current_by_scenario.' || scenario FROM s WHERE NOT has_left
     UNION ALL SELECT lvv, 'outflow_total' FROM s WHERE has_left
@@ -110,9 +133,10 @@ SELECT lvv,
 FROM s GROUP BY lvv
 """
 
-PRESENT_SQL = """
+PRESENT_SQL = f"""
 SELECT DISTINCT lvv FROM read_csv($stays, header = true, all_varchar = true)
 WHERE admission_date <> '' AND CAST(admission_date AS DATE) <= $peildatum
+UNION SELECT lvv FROM ({WAITING_SQL})
 """
 
 CAPACITY_SQL = """
@@ -143,10 +167,11 @@ def _document(name, counts, capacity, means) -> dict:
         key=lambda item: (-item[1], item[0]),
     )[:10]
     age_sum, age_n, days_sum, days_n = means
+    occupancy = counts.get("occupancy", 0)
     return {
         "lvv": name,
         "capacity": capacity,
-        "occupancy": counts.get("occupancy", 0),
+        "occupancy": occupancy,
         "intake_total": counts.get("intake_total", 0),
         "current_by_scenario": block("current_by_scenario", SCENARIO_KEYS),
         "outflow_total": counts.get("outflow_total", 0),
@@ -162,6 +187,8 @@ def _document(name, counts, capacity, means) -> dict:
                 Fraction(days_sum * 4, 1461 * days_n) if days_n else None
             ),
         },
+        "occupancy_pct": round_half_away(Fraction(occupancy * 100, capacity) if capacity else None),
+        "waiting_list": counts.get("waiting_list", 0),
     }
 
 

@@ -87,20 +87,32 @@ def monitor_vs_scan() -> dict:
 
 
 def export_stays() -> dict:
-    """The analyst's CSV export of the stays (state at the end of the data) and capacity."""
+    """The analyst's CSV export of the stays (state at the end of the data) and capacity.
+
+    The stay table holds no waiting-list or refusal date: they are the valid date of the stay's
+    latest recorded event of that kind that was not voided, as the register's fold takes them
+    (docs/adr/0102)."""
     from django.db import connection
+
+    def latest(kind: str) -> str:
+        return f"""(SELECT e.valid_on FROM registry_event e
+                    WHERE e.stay_id = s.id AND e.kind = '{kind}'
+                      AND NOT EXISTS (SELECT 1 FROM registry_event v
+                                      WHERE v.supersedes_id = e.id AND v.kind = 'event_voided')
+                    ORDER BY e.recorded_at DESC, e.id DESC LIMIT 1)"""
 
     stays_csv, capacity_csv = OUT / "stays.csv", OUT / "capacity.csv"
     with connection.cursor() as cur, stays_csv.open("w", newline="", encoding="utf-8") as fh:
         cur.execute(
-            """
+            f"""
             SELECT l.name, s.correspondence_number, s.target_group, s.admission_date,
                    s.outflow_date, s.outflow_type, s.scenario, s.scenario_discussed_in_lso,
                    s.follow_up, s.follow_up_date, p.gender, p.birth_year, p.country,
-                   p.first_ind_application_date
+                   p.first_ind_application_date, {latest("stay_waitlisted")},
+                   {latest("stay_refused")}
             FROM registry_stay s JOIN registry_lvv l ON l.id = s.lvv_id
             JOIN registry_person p ON p.id = s.person_id
-            """
+            """  # only the two constant kinds above are put in the text
         )
         w = csv.writer(fh)
         w.writerow(
@@ -108,7 +120,7 @@ def export_stays() -> dict:
                 "lvv", "correspondence_number", "target_group", "admission_date",
                 "outflow_date", "outflow_type", "scenario", "discussed_in_lso", "follow_up",
                 "follow_up_date", "gender", "birth_year", "country",
-                "first_ind_application_date",
+                "first_ind_application_date", "waitlisted_on", "refusal_date",
             ]
         )  # fmt: skip
         n = 0
