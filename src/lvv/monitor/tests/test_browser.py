@@ -41,6 +41,14 @@ def test_monitor_page_for_a_coordinator(browser_page, live_server):
     assert page.get_by_role("heading", name="Stand op 01-03-2020").is_visible()
     table = page.locator("section[aria-labelledby='t-totals']")
     assert "120" in table.inner_text()
+    # The occupancy as % of capacity and the waiting list (ADR 102): Alfa 5 / 120, 2 waiting.
+    pct_row = table.get_by_role("row", name="Bezetting (% van capaciteit)")
+    assert pct_row.get_by_role("cell").first.inner_text() == "4,2%"
+    waiting_row = table.get_by_role("row", name="Wachtlijst")
+    assert waiting_row.get_by_role("cell").first.inner_text().strip() == "2"
+    table.screenshot(
+        path=str(screenshot(page, "monitor-coordinator").with_name("monitor-totals.png"))
+    )
     assert page.locator("figure.chart img").count() >= 4
     assert page.get_by_role("link", name="Download PDF").is_visible()
     assert_accessible(page)
