@@ -13,7 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from lvv.monitor import figures
@@ -80,7 +80,7 @@ def apply(stay, op, at):
 
 @pytest.mark.django_db
 @override_settings(MONITOR_DATABASE_ALIAS="default")
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     ops=st.lists(st.tuples(operation, moments), min_size=1, max_size=10),
     peildatum=days,
@@ -100,6 +100,7 @@ def test_bulk_path_agrees_with_the_register_fold(ops, peildatum, cutoff):
     expected = stay_state(stay.events.all(), on=peildatum, known_at=cutoff)
     mine = got.get(stay.pk)
     waiting = expected.status == "waiting"  # on the waiting list on the peildatum (ADR 102)
+    event(f"status on the peildatum: {expected.status}")
     if mine is None:
         # Only the stays admitted on the peildatum or on its waiting list are in the facts.
         assert expected.admission_date is None
