@@ -200,6 +200,7 @@ def test_full_case_route(chromium_browser, live_server, demo_structure, pilot):
         page.goto(case_url)
     else:
         expect(page.locator("#akkoord")).to_have_count(0)
+    _open(page, "Besluit over toelating")  # folded while a signed intake form is awaited
     page.check('[name="ad-decision"][value="admit"]')
     page.fill('[name="ad-on"]', start.isoformat())
     _submit(page, "Besluit opslaan")
