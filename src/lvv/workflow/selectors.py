@@ -12,12 +12,14 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from lvv.access.gate import stays_visible_to
+from lvv.access.rules import CASE_ROLES
 from lvv.accounts.models import Organisation, User
 from lvv.registry.models import LVV, Event, EventKind, Location, Policy, Stay
 from lvv.registry.taxonomy import Scenario
 from lvv.workflow.duplicates import Match, duplicates_find, reason_labels  # noqa: F401
 from lvv.workflow.models import (
     Action,
+    AdmissionVerdict,
     AgendaItem,
     Decision,
     DuplicateCandidate,
@@ -384,6 +386,36 @@ def escalation_dossier(stay: Stay, *, escalation: Escalation) -> str:
     return "\n".join(lines) + "\n"
 
 
+def stays_waiting_for_intake_form(stays: QuerySet[Stay]) -> list[Stay]:
+    """The stays (of `stays`) in LVVs whose policy makes the signed intake form the moment of
+    admission (Eindhoven) that wait only for that form: the admission check is met or an
+    exception, and every party of `Policy.admission_parties` agreed (as
+    `services.admission_waits_for_intake_form` says per stay). Two queries, oldest report
+    first."""
+    candidates = list(
+        stays.filter(
+            lvv__policy__admission_by_signed_intake_form=True,
+            status__in=("registered", "waiting"),
+            admission_check__isnull=False,
+        )
+        .filter(Q(admission_check__meets_criteria=True) | ~Q(admission_check__exception_reason=""))
+        .select_related("lvv__policy", "person", "admission_check")
+        .order_by("registration_date", "pk")
+    )
+    if not candidates:
+        return []
+    agreed: dict[Any, set[str]] = defaultdict(set)
+    for stay_id, party in AdmissionVerdict.objects.filter(
+        stay_id__in=[s.pk for s in candidates], agrees=True
+    ).values_list("stay_id", "party"):
+        agreed[stay_id].add(party)
+    return [
+        s
+        for s in candidates
+        if s.admission_check.criteria and set(s.lvv.policy.admission_parties or []) <= agreed[s.pk]
+    ]
+
+
 def _d(value: dt.date | None) -> str:
     return value.strftime("%d-%m-%Y") if value else "-"
 
@@ -507,6 +539,23 @@ def work_queue(user: User, today: dt.date | None = None, limit: int = 10) -> lis
             ],
         ),
     ]
+    # Where the signed intake form is the moment of admission (Eindhoven), the case roles who
+    # register it see the cases that wait only for it.
+    if getattr(user, "role", "") in CASE_ROLES and (
+        Policy.objects.filter(
+            lvv__in=user.lvvs.all(), admission_by_signed_intake_form=True
+        ).exists()
+    ):
+        items.append(
+            QueueItem(
+                "intake_form",
+                "Wachten op ondertekend intakeformulier",
+                [
+                    case_row(s, f"aangemeld {_d(s.registration_date)}")
+                    for s in stays_waiting_for_intake_form(stays)
+                ],
+            )
+        )
     from lvv.workflow.services import PARTY_OF_KIND
 
     party = PARTY_OF_KIND.get(getattr(user.organisation, "kind", ""))

@@ -20,7 +20,7 @@ from lvv.exchange.tests.test_api import client_for
 from lvv.registry.demo import DEMO_PASSWORD
 from lvv.registry.models import CapacityRecord, Event, EventKind, Policy
 from lvv.web.tests.browser import assert_accessible, login, screenshot
-from lvv.workflow import services
+from lvv.workflow import selectors, services
 from lvv.workflow.models import AdmissionCheck, Document
 from lvv.workflow.tests.conftest import (
     GOOD_CRITERIA,
@@ -438,3 +438,26 @@ def test_erasure_deletes_the_form_and_keeps_the_signing_date(pilots, today):
     assert check.intake_form_signed_on == today - dt.timedelta(days=1)
     stay.refresh_from_db()
     assert stay.admission_date == today - dt.timedelta(days=1)
+
+
+def test_the_work_queue_lists_the_cases_waiting_for_their_form(
+    pilots, today, django_assert_max_num_queries
+):
+    waiting = [_ready(on=today - dt.timedelta(days=d)) for d in (9, 4, 2)]
+    parties_missing, _ = register("Eindhoven", family="Nogniet")
+    services.admission_check_record(
+        stay=parties_missing, by=user("gemeente-eindhoven"), criteria=GOOD_CRITERIA
+    )
+    _register_form(waiting[1], today)
+    coordinator = user("gemeente-eindhoven")
+    with django_assert_max_num_queries(30):
+        queue = {i.key: i for i in selectors.work_queue(coordinator)}
+    rows = queue["intake_form"].rows
+    assert [r["url"] for r in rows] == [
+        reverse("workflow:case", args=[s.pk]) for s in (waiting[0], waiting[2])
+    ]
+    assert all(services.admission_waits_for_intake_form(s) for s in (waiting[0], waiting[2]))
+    assert not services.admission_waits_for_intake_form(parties_missing)
+    # Not for an LVV without the rule, nor for a party that does not register the form.
+    assert "intake_form" not in {i.key for i in selectors.work_queue(user("gemeente-utrecht"))}
+    assert "intake_form" not in {i.key for i in selectors.work_queue(user("ind-eindhoven"))}
