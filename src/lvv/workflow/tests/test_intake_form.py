@@ -461,3 +461,18 @@ def test_the_work_queue_lists_the_cases_waiting_for_their_form(
     # Not for an LVV without the rule, nor for a party that does not register the form.
     assert "intake_form" not in {i.key for i in selectors.work_queue(user("gemeente-utrecht"))}
     assert "intake_form" not in {i.key for i in selectors.work_queue(user("ind-eindhoven"))}
+
+
+def test_a_refused_case_says_no_form_was_registered(pilots, client):
+    stay = _ready()
+    services.admission_decide(
+        stay=stay,
+        by=user("gemeente-eindhoven"),
+        on=stay.registration_date,
+        admit=False,
+        reason="Geen vrijwillige deelname",
+    )
+    client.force_login(user("gemeente-eindhoven"))
+    page = client.get(reverse("workflow:case", args=[stay.pk])).content.decode()
+    assert "Geen ondertekend intakeformulier geregistreerd." in page
+    assert "Ondertekend intakeformulier registreren" not in page
