@@ -58,7 +58,9 @@ def generate(persons: int, *, seed: int = 7) -> int:
     total = 0
     batch = 2000
     for start in range(0, persons, batch):
-        people, stays, events = [], [], []
+        people: list[Person] = []
+        stays: list[Stay] = []
+        events: list[Event] = []
         for _ in range(min(batch, persons - start)):
             p = Person(id=uuid.uuid4())
             s = Stay(id=uuid.uuid4(), person=p, lvv=rng.choice(lvvs))
@@ -121,14 +123,14 @@ def generate(persons: int, *, seed: int = 7) -> int:
             else:
                 by_person.setdefault(e.person, []).append(e)
         for stay, stay_events in by_stay.items():
-            state = stay_state(stay_events)
+            stay_now = stay_state(stay_events)
             for attr in STAY_PROJECTION:
                 if attr not in ("organisation_id", "location_id"):
-                    setattr(stay, attr, getattr(state, attr))
+                    setattr(stay, attr, getattr(stay_now, attr))
         for person, person_events in by_person.items():
-            state = person_state(person_events)
+            person_now = person_state(person_events)
             for attr in PERSON_FIELDS:
-                setattr(person, attr, getattr(state, attr))
+                setattr(person, attr, getattr(person_now, attr))
         with transaction.atomic():
             Person.objects.bulk_create(people)
             Stay.objects.bulk_create(stays)
@@ -163,8 +165,8 @@ def export_csv(folder: str) -> tuple[str, str]:
     with open(stays_path, "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["stay_id", "lvv_id"])
-        for row in Stay.objects.values_list("id", "lvv_id").iterator(chunk_size=10_000):
-            w.writerow(row)
+        for stay_row in Stay.objects.values_list("id", "lvv_id").iterator(chunk_size=10_000):
+            w.writerow(stay_row)
     return events_path, stays_path
 
 
@@ -206,7 +208,10 @@ def duckdb_figures(events: str, stays: str, peildatum: dt.date):
     import duckdb
 
     sql = DUCKDB_SQL.format(events=events, stays=stays, p=peildatum.isoformat(), y=peildatum.year)
-    return duckdb.sql(sql).fetchall()
+    relation = duckdb.sql(sql)
+    if relation is None:  # only a statement without a result gives none; this is a SELECT
+        raise RuntimeError("DuckDB gave no result for the figures query")
+    return relation.fetchall()
 
 
 def main() -> None:

@@ -29,7 +29,7 @@ import json
 import math
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from operator import itemgetter
@@ -182,7 +182,7 @@ class _Ev:
         self.data = _EMPTY if data is None else decode(data)
 
 
-def _json_decoder():
+def _json_decoder() -> Callable[[str | bytes | dict[str, Any] | None], dict[str, Any]]:
     """`json.loads`, remembered per text: most events of one kind carry the same few payloads
     (a scenario and whether it was discussed, an outflow type). The fold only reads the result."""
     seen: dict = {}
@@ -339,7 +339,7 @@ def _fold_stay(group: list[tuple], on: dt.date, decode) -> tuple:
             # Series: the latest valid_on on or before `on`, ties to the latest recorded.
             if valid_on is None or valid_on > on:
                 continue
-            if scenario_row is None or valid_on >= scenario_on:
+            if scenario_on is None or valid_on >= scenario_on:
                 scenario_row, scenario_on = row, valid_on
         else:
             latest[kind] = row  # single-valued: the latest recorded holds
@@ -354,10 +354,10 @@ def _fold_stay(group: list[tuple], on: dt.date, decode) -> tuple:
         return row, valid_on
 
     target_group = TargetGroup.CONVENANT
-    if (row := latest.get(_REGISTERED)) is not None:
-        target_group = decode(row[5]).get("target_group", TargetGroup.CONVENANT)
-    if (row := latest.get(_DETAILS)) is not None:
-        details = decode(row[5])
+    if (registered := latest.get(_REGISTERED)) is not None:
+        target_group = decode(registered[5]).get("target_group", TargetGroup.CONVENANT)
+    if (corrected := latest.get(_DETAILS)) is not None:
+        details = decode(corrected[5])
         if "target_group" in details:
             target_group = details["target_group"]
     admitted = holds(_ADMITTED)
@@ -370,7 +370,8 @@ def _fold_stay(group: list[tuple], on: dt.date, decode) -> tuple:
         outflow_date = out[1]
         outflow_type = decode(out[0][5])["outflow_type"]
         follow = latest.get(_FOLLOW_UP)
-        if follow is not None and (_day(follow[3]) or outflow_date) <= on:
+        # An outflow always has a date (`stay_register_outflow` requires one); not checked here.
+        if follow is not None and (_day(follow[3]) or outflow_date) <= on:  # type: ignore[operator]
             follow_up = decode(follow[5])["follow_up"]
             follow_up_date = _day(follow[3])
     waiting = (
@@ -438,7 +439,8 @@ def _person_facts(gender, birth_year, birth_date, country, first_application) ->
 
 def _birth_year(birth_year: int | None, birth_date: Any) -> int | None:
     """The recorded birth year, else the year of the birth date (a date, or text on SQLite)."""
-    birth_year = birth_year or (_day(birth_date).year if birth_date else None)
+    # A non-empty birth date gives a date (`_day` returns None only for None); not checked here.
+    birth_year = birth_year or (_day(birth_date).year if birth_date else None)  # type: ignore[union-attr]
     return int(birth_year) if birth_year else None
 
 
@@ -498,7 +500,8 @@ def _event_rows(
         params.append(connection.ops.adapt_datetimefield_value(known_at))
     if lvv_ids is not None or later_than is not None:
         stays = qn(Stay._meta.db_table)
-        where, where_params = [], []
+        where: list[str] = []
+        where_params: list[Any] = []
         if lvv_ids is not None:
             where.append(f"lvv_id IN ({', '.join(['%s'] * len(lvv_ids)) or 'NULL'})")
             where_params += lvv_ids

@@ -185,6 +185,7 @@ def outcome_rows(report: Report) -> list[dict[str, Any]]:
 
 
 def context(report: Report, *, charts: dict[str, Any] | None = None) -> dict[str, Any]:
+    charts = charts or {}
     return {
         "report": report,
         "tables": tables(report.document),
@@ -207,10 +208,8 @@ def context(report: Report, *, charts: dict[str, Any] | None = None) -> dict[str
             }
             for lvv, rules in report.reconciliation.items()
         ],
-        "charts": charts or {},
-        "chart_list": [
-            (charts[k], caption) for k, caption in CHART_CAPTIONS if k in (charts or {})
-        ],
+        "charts": charts,
+        "chart_list": [(charts[k], caption) for k, caption in CHART_CAPTIONS if k in charts],
         "horizons": outcomes.HORIZON_MONTHS,
     }
 

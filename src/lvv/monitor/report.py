@@ -20,7 +20,7 @@ SCHEME_LABELS = {
     figures.EVALUATION: "Evaluatie (zoals geregistreerd)",
     figures.PROGRAMME: "Programma (regels van de landelijke monitor)",
 }
-GROUP_LABELS = {
+GROUP_LABELS: dict[str, str] = {
     TargetGroup.CONVENANT: "Afgesproken doelgroep (convenant)",
     TargetGroup.SAFE_COUNTRY: "Veilige landers",
     TargetGroup.FAMILY: "Gezinnen",
@@ -174,13 +174,13 @@ def time_series(facts: figures.Facts, names: dict[int, str]) -> dict[str, list[d
     of the month (or on the peildatum for its month) and capacity on that day."""
     peildatum = facts.peildatum
     stays = [
-        s
+        (s, s.admission_date)
         for s in facts.stays
         if s.admission_date is not None and s.target_group == TargetGroup.CONVENANT
     ]
     if not stays:
         return {}
-    first = min(s.admission_date for s in stays)
+    first = min(admitted for _, admitted in stays)
     starts = [lvv.start_date for lvv in facts.lvvs.values() if lvv.start_date]
     if starts:
         first = min(first, min(starts))
@@ -189,10 +189,10 @@ def time_series(facts: figures.Facts, names: dict[int, str]) -> dict[str, list[d
     for lvv_id, name in [*names.items(), (None, "national")]:
         inflow: Counter = Counter()
         outflow: Counter = Counter()
-        for s in stays:
+        for s, admitted in stays:
             if lvv_id is not None and s.lvv_id != lvv_id:
                 continue
-            inflow[(s.admission_date.year, s.admission_date.month)] += 1
+            inflow[(admitted.year, admitted.month)] += 1
             if s.outflow_date is not None:
                 outflow[(s.outflow_date.year, s.outflow_date.month)] += 1
         rows = []
@@ -223,6 +223,7 @@ def outcome_curves(
     for s in facts.stays:
         if s.admission_date is None or s.target_group != TargetGroup.CONVENANT:
             continue
+        obs: tuple[int, str | None]
         if s.outflow_date is None:
             obs = ((facts.peildatum - s.admission_date).days, None)
         else:

@@ -34,7 +34,7 @@ def stay_ids_behind(
     }
 
 
-def monitor_stays_for(user: User, ids: set, *, operation: str = "read") -> QuerySet[Stay]:
+def monitor_stays_for(user: User, ids: set, *, operation: str = "read") -> list[Stay]:
     """The stays among `ids` the user may see, access-logged per person for the monitor."""
     stays = (
         gate.stays_visible_to(user)

@@ -15,26 +15,30 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from lvv.registry.taxonomy import MONITOR_OUTFLOW_KEYS
 
-Relation = tuple[Hashable, Sequence[Hashable]]
+K = TypeVar("K", bound=Hashable)
+# `total = part1 + part2 + ...`, by the keys of the counts.
+Relation = tuple[K, Sequence[K]]
+# A count of the monitor document: (the LVV's name or "national", the path in its record).
+Cell = tuple[str, str]
 
 
 def suppress_cells(
-    values: Mapping[Hashable, int | None],
-    relations: Iterable[Relation],
+    values: Mapping[K, int | None],
+    relations: Iterable[Relation[K]],
     *,
     threshold: int,
-) -> set[Hashable]:
+) -> set[K]:
     """The keys of `values` to hide so that no count below `threshold` can be read or derived."""
     if threshold <= 1:
         return set()
     relations = [(total, list(parts)) for total, parts in relations]
     hidden = {k for k, v in values.items() if v is not None and 0 < v < threshold}
 
-    def order(key: Hashable) -> tuple[bool, int, str]:
+    def order(key: K) -> tuple[bool, int, str]:
         value = values.get(key) or 0
         return (value == 0, value, repr(key))
 
@@ -104,8 +108,10 @@ def _count_paths(record: dict[str, Any]) -> list[str]:
     return paths
 
 
-def document_relations(records: list[dict[str, Any]], national: dict[str, Any]) -> list[Relation]:
-    relations: list[Relation] = []
+def document_relations(
+    records: list[dict[str, Any]], national: dict[str, Any]
+) -> list[Relation[Cell]]:
+    relations: list[Relation[Cell]] = []
     for record in [*records, national]:
         name = record["lvv"]
         relations.append(((name, "intake_total"), [(name, "occupancy"), (name, "outflow_total")]))
@@ -130,7 +136,7 @@ def suppress_document(document: dict[str, Any], *, threshold: int) -> dict[str, 
     result = copy.deepcopy(document)
     records: list[dict[str, Any]] = result["lvvs"]
     national: dict[str, Any] = result["national"]
-    values: dict[Hashable, int | None] = {}
+    values: dict[Cell, int | None] = {}
     for record in [*records, national]:
         for path in _count_paths(record):
             values[(record["lvv"], path)] = _get(record, path)

@@ -14,11 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from lvv.accounts.http import AuthenticatedHttpRequest
 from lvv.jobs.services import job_start
 from lvv.monitor import figures, reconcile, renderers, report, selectors
 from lvv.monitor.access import MonitorScope, monitor_scope
 from lvv.monitor.charts import report_charts
 from lvv.monitor.models import PublishedMonitor
+from lvv.registry.forms import _field
 from lvv.registry.models import LVV
 
 CONTENT_TYPES = {
@@ -51,7 +53,10 @@ class MonitorForm(forms.Form):
 
     def __init__(self, *args, lvv_names: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["focus"].choices = [("national", "Landelijk"), *[(n, n) for n in lvv_names]]
+        _field(self, "focus", forms.ChoiceField).choices = [
+            ("national", "Landelijk"),
+            *[(n, n) for n in lvv_names],
+        ]
 
     def clean_peildatum(self):
         value = self.cleaned_data["peildatum"]
@@ -65,7 +70,7 @@ class MonitorForm(forms.Form):
         return value
 
 
-def _scope_or_403(request: HttpRequest) -> MonitorScope:
+def _scope_or_403(request: AuthenticatedHttpRequest) -> MonitorScope:
     scope = monitor_scope(request.user)
     if not scope.may_view:
         raise PermissionDenied("U heeft geen toegang tot de monitor.")
@@ -131,7 +136,7 @@ def _query(cleaned: dict, **extra) -> str:
 
 
 @login_required
-def monitor_index(request: HttpRequest) -> HttpResponse:
+def monitor_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope = _scope_or_403(request)
     form = _form(request, scope)
     context: dict = {"form": form, "scope": scope}
@@ -173,7 +178,7 @@ def monitor_index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def monitor_download(request: HttpRequest, fmt: str) -> HttpResponse:
+def monitor_download(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     scope = _scope_or_403(request)
     if fmt not in CONTENT_TYPES:
         raise PermissionDenied("Onbekend formaat.")
@@ -194,7 +199,7 @@ def monitor_download(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @login_required
-def monitor_stays(request: HttpRequest) -> HttpResponse:
+def monitor_stays(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The stays behind one number, as far as the user may see them (access-logged)."""
     scope = _scope_or_403(request)
     if not scope.may_trace:
@@ -230,7 +235,7 @@ def monitor_stays(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def monitor_reconcile(request: HttpRequest) -> HttpResponse:
+def monitor_reconcile(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope = _scope_or_403(request)
     form = _form(request, scope)
     if not form.is_valid():
@@ -274,7 +279,7 @@ def monitor_reconcile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def monitor_publish(request: HttpRequest) -> HttpResponse:
+def monitor_publish(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope = _scope_or_403(request)
     if not scope.may_publish:
         raise PermissionDenied("U mag geen monitor publiceren.")
@@ -298,7 +303,7 @@ def monitor_publish(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def monitor_published(request: HttpRequest) -> HttpResponse:
+def monitor_published(request: AuthenticatedHttpRequest) -> HttpResponse:
     _scope_or_403(request)
     rows = []
     for p in selectors.published_monitors()[:100]:
@@ -315,7 +320,7 @@ def monitor_published(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def monitor_published_json(request: HttpRequest, pk: int) -> HttpResponse:
+def monitor_published_json(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _scope_or_403(request)
     published = get_object_or_404(PublishedMonitor, pk=pk)
     response = HttpResponse(published.document.encode("utf-8"), content_type=CONTENT_TYPES["json"])

@@ -40,6 +40,7 @@ from __future__ import annotations
 import datetime as dt
 
 from lvv.registry import services
+from lvv.registry.models import LVV
 from lvv.registry.taxonomy import FollowUp, OutflowType, Scenario, TargetGroup
 from lvv.registry.tests.factories import CapacityFactory, LVVFactory, PersonFactory, StayFactory
 
@@ -74,7 +75,7 @@ def _waiting(lvv, on, *, admitted=None, refused=None, **kw):
 
 
 def build_world() -> dict[str, object]:
-    alfa = LVVFactory(name="Alfa", start_date=D(2019, 1, 1))
+    alfa: LVV = LVVFactory.create(name="Alfa", start_date=D(2019, 1, 1))
     beta = LVVFactory(name="Beta", start_date=D(2019, 6, 1))
     gamma = LVVFactory(name="Gamma", start_date=D(2019, 1, 1))
     alfa.policy.durable_outflow_target_pct = 40
