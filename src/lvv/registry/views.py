@@ -768,7 +768,7 @@ def _admit(stay, data, user, version):
     # (lvv.workflow.services.admission_intake_form_register, ADR 0105); a bare date here would
     # skip them.
     policy = getattr(stay.lvv, "policy", None)
-    if policy is not None and (policy.admission_by_signed_intake_form or policy.admission_parties):
+    if policy is not None and policy.admits_on_case_page:
         raise ValidationError(
             _(
                 "In {lvv} wordt toegelaten op de casuspagina (Aanmelding en toelating), waar het "

@@ -182,6 +182,12 @@ class Policy(models.Model):
     def __str__(self) -> str:
         return f"Beleid {self.lvv}"
 
+    @property
+    def admits_on_case_page(self) -> bool:
+        """Whether admission is a step of the case page (every party's agreement, or the signed
+        intake form: ADR 0105) rather than a bare date on the registry's admit page."""
+        return bool(self.admission_by_signed_intake_form or self.admission_parties)
+
 
 class Location(models.Model):
     """A shelter location of an LVV with its type and number of places."""

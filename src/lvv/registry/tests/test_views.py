@@ -590,3 +590,27 @@ def test_person_page_query_count_does_not_grow_with_the_timeline(client, world):
             stay=stay, scenario="return", on=dt.date(2020, month, 1), by=world["coordinator"]
         )
     assert queries() == before
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [{"admission_by_signed_intake_form": True}, {"admission_parties": ["municipality", "ngo"]}],
+)
+def test_person_page_sends_admission_to_the_case_page_where_the_policy_asks(client, world, policy):
+    """Where admitting takes the parties' agreement or the signed intake form (ADR 0105), the
+    person page's admit button leads to the case page, not to a bare date that would be refused."""
+    stay = StayFactory(lvv=world["utrecht"], registered_only=True)
+    client.force_login(world["coordinator"])
+    with CaptureQueriesContext(connection) as before:
+        body = client.get(person_url(stay)).content.decode()
+    assert reverse("registry:stay_admit", kwargs={"stay_id": stay.pk}) in body
+
+    world["utrecht"].policy.__class__.objects.filter(lvv=world["utrecht"]).update(**policy)
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get(person_url(stay)).content.decode()
+    assert reverse("registry:stay_admit", kwargs={"stay_id": stay.pk}) not in body
+    assert reverse("workflow:case", kwargs={"stay_id": stay.pk}) in body
+    assert "Toelaten op de casuspagina" in body
+    assert len(ctx.captured_queries) == len(
+        before.captured_queries
+    )  # the policy came with the stay
