@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from lvv.access.consent import CONSENTABLE, consent_give
 from lvv.accounts.models import User
-from lvv.registry.models import LVV, Location, Policy
+from lvv.registry.models import LVV, Location, Policy, Stay
 from lvv.registry.taxonomy import OutflowType, Scenario
 from lvv.workflow import services
 from lvv.workflow.models import Meeting
@@ -25,7 +25,7 @@ from lvv.workflow.models.admission import Criterion
 
 DEMO_TITLE = "Demo-LSO"
 
-CRITERIA_OK = {
+CRITERIA_OK: dict[str, tuple[bool, str]] = {
     Criterion.NO_RIGHT_OF_RESIDENCE: (True, "IND-gegevens (demo)"),
     Criterion.ENTRY_BAN: (False, "IND-gegevens (demo)"),
     Criterion.UNDESIRABLE: (False, "IND-gegevens (demo)"),
@@ -46,6 +46,13 @@ PDF = b"%PDF-1.4\n% demo\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def _u(name: str) -> User | None:
     return User.objects.filter(username=name).select_related("organisation").first()
+
+
+def _admitted_on(stay: Stay) -> dt.date:
+    """The admission date of a demo case this module admitted."""
+    if stay.admission_date is None:
+        raise RuntimeError(f"Demo-verblijf {stay.pk} is niet toegelaten.")
+    return stay.admission_date
 
 
 def _consent(person, by) -> None:
@@ -74,8 +81,9 @@ def _load_pilot(lvv: LVV) -> int:
     today = timezone.localdate()
     slug = lvv.name.lower()
     coordinator, ngo, ind, dtv = (_u(f"{p}-{slug}") for p in ("gemeente", "ngo", "ind", "dtv"))
-    if coordinator is None or ngo is None:
+    if coordinator is None or ngo is None or ngo.organisation is None:
         return 0
+    ngo_organisation = ngo.organisation
     policy = Policy.objects.get_or_create(lvv=lvv)[0]
     stays = []
     for i, (given, family, year, country) in enumerate(CASES):
@@ -115,8 +123,9 @@ def _load_pilot(lvv: LVV) -> int:
         # for the newest report only the municipality and the NGO have answered so far.
         parties = {"municipality": coordinator, "ngo": ngo, "ind": ind, "dtv": dtv}
         for party in policy.admission_parties:
-            if parties.get(party) is not None and (i < 4 or party in ("municipality", "ngo")):
-                services.admission_verdict_record(stay=stay, by=parties[party], agrees=True)
+            verdict_by = parties.get(party)
+            if verdict_by is not None and (i < 4 or party in ("municipality", "ngo")):
+                services.admission_verdict_record(stay=stay, by=verdict_by, agrees=True)
         if i == 4:
             stays.append(stay)  # the newest report is still waiting for a decision
             continue
@@ -140,13 +149,13 @@ def _load_pilot(lvv: LVV) -> int:
 
     oldest, second, third, fourth, _newest = stays
     # Joint legal check: complete for the oldest two, IND and NGO done for the third, open for the fourth.
-    for stay, parties in (
+    for stay, answering in (
         (oldest, "ind dtv ngo"),
         (second, "ind dtv ngo"),
         (third, "ind ngo"),
         (fourth, ""),
     ):
-        check = services.legal_check_open(stay=stay, by=coordinator, on=stay.admission_date)
+        check = services.legal_check_open(stay=stay, by=coordinator, on=_admitted_on(stay))
         answers = {
             "ind": (
                 ind,
@@ -167,25 +176,26 @@ def _load_pilot(lvv: LVV) -> int:
                 },
             ),
         }
-        for party in parties.split():
+        for party in answering.split():
             user, data = answers[party]
             if user is not None:
                 services.legal_check_answer(
                     section=check.sections.get(party=party), by=user, answers=data
                 )
 
-    if policy.avim_identity_check and _u(f"avim-{slug}"):
+    avim = _u(f"avim-{slug}") if policy.avim_identity_check else None
+    if avim is not None:
         services.identity_investigation_record(
             stay=oldest,
-            by=_u(f"avim-{slug}"),
+            by=avim,
             result="confirmed",
-            concluded_on=oldest.admission_date,
+            concluded_on=_admitted_on(oldest),
         )
         services.identity_investigation_record(
             stay=third,
-            by=_u(f"avim-{slug}"),
+            by=avim,
             result="fraud_found",
-            concluded_on=third.admission_date,
+            concluded_on=_admitted_on(third),
             note="Twee identiteiten in gebruik (demo)",
         )
     medic = ngo if policy.medical_intake_by == Policy.MedicalIntakeBy.NGO else _u(f"medisch-{slug}")
@@ -193,7 +203,7 @@ def _load_pilot(lvv: LVV) -> int:
         services.medical_intake_record(
             stay=second,
             by=medic,
-            held_on=second.admission_date,
+            held_on=_admitted_on(second),
             shelter_advice="medical",
             note="Demo: chronische aandoening, medicatie dagelijks",
         )
@@ -245,7 +255,7 @@ def _load_pilot(lvv: LVV) -> int:
         stay=oldest,
         by=coordinator,
         description="Reisdocument aanvragen bij de ambassade",
-        responsible_organisation=ngo.organisation,
+        responsible_organisation=ngo_organisation,
         responsible_user=ngo,
         due_on=today - dt.timedelta(days=3),
         meeting=meeting,
@@ -255,7 +265,7 @@ def _load_pilot(lvv: LVV) -> int:
         stay=second,
         by=coordinator,
         description="Medisch dossier opvragen",
-        responsible_organisation=ngo.organisation,
+        responsible_organisation=ngo_organisation,
         due_on=today + dt.timedelta(days=10),
         meeting=meeting,
     )
@@ -266,14 +276,15 @@ def _load_pilot(lvv: LVV) -> int:
         held_on=today + dt.timedelta(days=7),
         title=f"{DEMO_TITLE} {lvv.name} (volgende)",
     )
-    if lvv.name == "Amsterdam" and _u("ngo2-amsterdam"):
+    ngo2 = _u("ngo2-amsterdam") if lvv.name == "Amsterdam" else None
+    if ngo2 is not None:
         services.meeting_create(
             lvv=lvv,
             by=coordinator,
             kind=Meeting.Kind.CLUSTER,
             held_on=today + dt.timedelta(days=3),
             title=f"{DEMO_TITLE} cluster",
-            scope_organisation=_u("ngo2-amsterdam").organisation,
+            scope_organisation=ngo2.organisation,
         )
 
     if policy.max_stay_days and policy.extension_reasons:
@@ -312,7 +323,7 @@ def _load_pilot(lvv: LVV) -> int:
         by=ngo,
         kind="language",
         title="Taalles Nederlands",
-        starts_on=second.admission_date,
+        starts_on=_admitted_on(second),
     )
     if policy.pays_living_allowance:
         training = services.activity_create(
@@ -320,13 +331,11 @@ def _load_pilot(lvv: LVV) -> int:
             by=ngo,
             kind="future_orientation",
             title="Vijfdaagse training toekomstoriëntatie",
-            starts_on=oldest.admission_date,
-            ends_on=oldest.admission_date + dt.timedelta(days=4),
+            starts_on=_admitted_on(oldest),
+            ends_on=_admitted_on(oldest) + dt.timedelta(days=4),
             portfolio="Portfolio: talen, werkervaring als lasser, wens om terug te keren met startkapitaal",
         )
-        services.attendance_record(
-            activity=training, by=ngo, on=oldest.admission_date, present=True
-        )
+        services.attendance_record(activity=training, by=ngo, on=_admitted_on(oldest), present=True)
         services.allowance_record(
             stay=oldest, by=ngo, period_start=today.replace(day=1), amount_cents=6000, paid_on=today
         )
@@ -351,7 +360,7 @@ def _load_pilot(lvv: LVV) -> int:
             to_lvv=LVV.objects.get(name="Utrecht"),
             by=coordinator,
             on=left_on,
-            organisation=_u("ngo-utrecht").organisation,
+            organisation=getattr(_u("ngo-utrecht"), "organisation", None),
         )
     else:
         services.outflow_register(
@@ -371,6 +380,8 @@ def _duplicates() -> None:
         lvv = LVV.objects.get(name=lvv_name)
         coordinator = _u(f"gemeente-{lvv_name.lower()}")
         ngo = _u(f"ngo-{lvv_name.lower()}")
+        if coordinator is None or ngo is None:
+            continue
         services.registration_create(
             by=coordinator,
             lvv=lvv,

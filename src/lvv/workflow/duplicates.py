@@ -364,16 +364,16 @@ def duplicates_find(
         return sorted(found.values(), key=lambda m: -m.score)
     # The written forms and the folded forms (fold_name): the better of the two counts.
     multi = np.array([" " in q for q in names])[:, None] & np.array([" " in c for c in choices])
-    scores = None
-    for query, choice in (
-        (names, choices),
-        ([fold_name(n) for n in names], map(fold_name, choices)),
-    ):
-        choice = list(choice)
+
+    def name_scores(query: list[str], choice: list[str]) -> np.ndarray:
         sort_scores = process.cdist(query, choice, scorer=fuzz.token_sort_ratio, processor=None)
         set_scores = process.cdist(query, choice, scorer=fuzz.token_set_ratio, processor=None)
-        these = np.where(multi, np.maximum(sort_scores, set_scores), sort_scores)
-        scores = these if scores is None else np.maximum(scores, these)
+        return np.where(multi, np.maximum(sort_scores, set_scores), sort_scores)
+
+    scores = np.maximum(
+        name_scores(names, choices),
+        name_scores([fold_name(n) for n in names], [fold_name(c) for c in choices]),
+    )
     best_query = scores.argmax(axis=0)
     best_score = scores.max(axis=0)
     best: dict[int, tuple[float, bool]] = {}

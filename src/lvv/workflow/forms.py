@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lvv.accounts.models import Organisation
 from lvv.registry.countries import country_choices
-from lvv.registry.models import Location
+from lvv.registry.models import LVV, Location
 from lvv.registry.taxonomy import FollowUp, OutflowType, Scenario
 from lvv.workflow.models import (
     Activity,
@@ -62,7 +62,9 @@ def _yes_no(value: str) -> bool | None:
 
 
 class RegistrationForm(Form):
-    lvv = forms.ModelChoiceField(label=_("LVV"), queryset=None, empty_label=None)
+    lvv: forms.ModelChoiceField[LVV] = forms.ModelChoiceField(
+        label=_("LVV"), queryset=None, empty_label=None
+    )
     channel = forms.ChoiceField(
         label=_("Binnengekomen via"),
         choices=AdmissionCheck.Channel.choices,
@@ -448,7 +450,7 @@ class OutflowForm(Form):
         label=_("Wijze van uitstroom"), choices=[("", "—"), *OutflowType.choices]
     )
     on = date_field(_("Datum uitstroom"))
-    to_lvv = forms.ModelChoiceField(
+    to_lvv: forms.ModelChoiceField[LVV] = forms.ModelChoiceField(
         label=_("Naar LVV"),
         queryset=None,
         required=False,
@@ -500,7 +502,9 @@ class ForcedDepartureCheckForm(Form):
 
 
 class MeetingForm(Form):
-    lvv = forms.ModelChoiceField(label=_("LVV"), queryset=None, empty_label=None)
+    lvv: forms.ModelChoiceField[LVV] = forms.ModelChoiceField(
+        label=_("LVV"), queryset=None, empty_label=None
+    )
     kind = forms.ChoiceField(label=_("Soort overleg"), choices=Meeting.Kind.choices)
     held_on = date_field(_("Datum"))
     title = forms.CharField(label=_("Titel"), max_length=200, required=False)

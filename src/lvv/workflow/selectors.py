@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -30,6 +31,9 @@ from lvv.workflow.models import (
     PersonLink,
 )
 from lvv.workflow.models.intake import SECTION_FIELDS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 NEAR_MAXIMUM_DAYS = 30  # warn this many days before a stay reaches its maximum
 UPCOMING_DAYS = 14
@@ -128,7 +132,8 @@ def end_date_facts(stays: QuerySet[Stay]) -> EndDateFacts:
     policies = {p.lvv_id: p for p in Policy.objects.filter(lvv_id__in=stays.values("lvv_id"))}
     events: dict[uuid.UUID, list[Event]] = defaultdict(list)
     for event in Event.objects.filter(stay__in=stays.values("pk"), kind__in=EXTENSION_KINDS):
-        events[event.stay_id].append(event)
+        if event.stay_id is not None:  # always: the filter is on stays
+            events[event.stay_id].append(event)
     return EndDateFacts(
         policies=policies,
         extended_until={pk: stay_state(evs).extended_until for pk, evs in events.items()},
@@ -143,8 +148,11 @@ def stays_near_maximum(
     today = today or timezone.localdate()
     result = []
     for policy in Policy.objects.filter(max_stay_days__isnull=False):
+        max_days = policy.max_stay_days
+        if max_days is None:  # excluded by the filter
+            continue
         # Only stays admitted long enough ago can be near their maximum.
-        latest_admission = today - dt.timedelta(days=policy.max_stay_days - within_days)
+        latest_admission = today - dt.timedelta(days=max_days - within_days)
         candidates = list(
             stays.filter(
                 lvv_id=policy.lvv_id, status="admitted", admission_date__lte=latest_admission
@@ -154,10 +162,13 @@ def stays_near_maximum(
         )
         extended = _extensions([s.pk for s in candidates])
         for stay in candidates:
-            end = stay.admission_date + dt.timedelta(days=policy.max_stay_days)
+            admitted = stay.admission_date
+            if admitted is None:  # excluded by the filter
+                continue
+            end = admitted + dt.timedelta(days=max_days)
             end = extended.get(stay.pk) or end
             if policy.max_total_stay_days:
-                end = min(end, stay.admission_date + dt.timedelta(days=policy.max_total_stay_days))
+                end = min(end, admitted + dt.timedelta(days=policy.max_total_stay_days))
             if end <= today + dt.timedelta(days=within_days):
                 result.append((stay, end))
     return sorted(result, key=lambda r: r[1])
@@ -211,7 +222,7 @@ def legal_check_status(check: LegalCheck, today: dt.date | None = None) -> Legal
     )
 
 
-def section_rows(section: LegalCheckSection) -> list[tuple[str, str]]:
+def section_rows(section: LegalCheckSection) -> list[tuple[StrPromise, str]]:
     return [(label, getattr(section, name)) for name, label in SECTION_FIELDS[section.party]]
 
 
@@ -242,7 +253,7 @@ def agenda_proposal(meeting: Meeting, today: dt.date | None = None) -> list[tupl
     decided = Decision.objects.filter(kind=Decision.Kind.SCENARIO)
     for check in LegalCheck.objects.filter(stay__in=stays).prefetch_related("sections"):
         if all(s.answered for s in check.sections.all()):
-            last_answer = max(s.answered_at for s in check.sections.all())
+            last_answer = max(s.answered_at for s in check.sections.all() if s.answered_at)
             if not decided.filter(stay_id=check.stay_id, recorded_at__gte=last_answer).exists():
                 reasons[check.stay_id].append(AgendaItem.Reason.LEGAL_CHECK_DONE)
     for pk in (
@@ -286,7 +297,9 @@ def overdue_actions(stays: QuerySet[Stay], today: dt.date | None = None) -> Quer
     )
 
 
-def overdue_summary(stays: QuerySet[Stay], today: dt.date | None = None) -> dict[str, list[dict]]:
+def overdue_summary(
+    stays: QuerySet[Stay], today: dt.date | None = None
+) -> dict[str, list[Mapping[str, Any]]]:
     """Overdue actions counted per LVV, per NGO (guiding organisation of the case) and per case
     worker (responsible user)."""
     rows = overdue_actions(stays, today)
@@ -310,7 +323,7 @@ def overdue_summary(stays: QuerySet[Stay], today: dt.date | None = None) -> dict
 # Escalations -------------------------------------------------------------------------------------
 
 
-def escalations_per_lvv(lvvs: QuerySet[LVV] | None = None) -> list[dict[str, Any]]:
+def escalations_per_lvv(lvvs: QuerySet[LVV] | None = None) -> list[Mapping[str, Any]]:
     rows = Escalation.objects.all()
     if lvvs is not None:
         rows = rows.filter(stay__lvv__in=lvvs)
@@ -559,7 +572,7 @@ def work_queue(user: User, today: dt.date | None = None, limit: int = 10) -> lis
     from lvv.workflow.services import PARTY_OF_KIND
 
     party = PARTY_OF_KIND.get(getattr(user.organisation, "kind", ""))
-    sections = []
+    sections: Iterable[LegalCheckSection] = []
     if party:
         sections = (
             LegalCheckSection.objects.filter(
@@ -616,8 +629,8 @@ def work_queue(user: User, today: dt.date | None = None, limit: int = 10) -> lis
             ],
         )
     )
-    for item in items:
-        item.rows = item.rows[:50]
+    for queue_item in items:
+        queue_item.rows = queue_item.rows[:50]
     return items
 
 
@@ -636,19 +649,20 @@ def transfer_sources(stay: Stay) -> list[dict[str, Any]]:
     OTHER LVVs of the same person or of a person confirmed as the same (an active link after the
     duplicate check). Per source only what the registering LVV may know: the LVV, whom to
     contact, whether the stay is still open and the outflow date; never the file."""
-    if stay.previous_stay_id:
+    registered = stay.registration_date
+    if stay.previous_stay_id or registered is None:  # None: an imported stay without the date
         return []
     persons = {stay.person_id}
     for a, b in PersonLink.objects.filter(
         Q(person_a_id=stay.person_id) | Q(person_b_id=stay.person_id), undone_at__isnull=True
     ).values_list("person_a_id", "person_b_id"):
         persons.update((a, b))
-    since = stay.registration_date - dt.timedelta(days=TRANSFER_RECENT_DAYS)
+    since = registered - dt.timedelta(days=TRANSFER_RECENT_DAYS)
     rows = (
         Stay.objects.filter(person_id__in=persons)
         .exclude(lvv_id=stay.lvv_id)
         .exclude(status__in=("refused",))
-        .filter(registration_date__lte=stay.registration_date)
+        .filter(registration_date__lte=registered)
         .filter(Q(outflow_date__isnull=True) | Q(outflow_date__gte=since))
         .select_related("lvv__municipality")
         .order_by("-registration_date")

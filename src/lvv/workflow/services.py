@@ -587,7 +587,7 @@ def person_link_undo(*, link: PersonLink, by: User, reason: str) -> PersonLink:
 
 # Intake ------------------------------------------------------------------------------------------
 
-MEDICAL_PERFORMER_KINDS = {
+MEDICAL_PERFORMER_KINDS: dict[str, set[str]] = {
     Policy.MedicalIntakeBy.GGD: {Organisation.Kind.GGD},
     Policy.MedicalIntakeBy.NURSE: {Organisation.Kind.GGD, Organisation.Kind.NGO},
     Policy.MedicalIntakeBy.NGO: {Organisation.Kind.NGO, Organisation.Kind.GGD},
@@ -656,7 +656,7 @@ def legal_check_open(*, stay: Stay, by: User, on: dt.date) -> LegalCheck:
     return check
 
 
-PARTY_OF_KIND = {
+PARTY_OF_KIND: dict[str, str] = {
     Organisation.Kind.IND: Party.IND,
     Organisation.Kind.DTV: Party.DTV,
     Organisation.Kind.NGO: Party.NGO,
@@ -985,6 +985,8 @@ def stay_extend(
             }
         )
     current_end = selectors.stay_end_date(stay)
+    if current_end is None:  # an admitted stay without its admission date
+        raise ValidationError(_("Alleen een lopend verblijf kan worden verlengd."))
     until = current_end + dt.timedelta(days=policy.extension_days)
     absolute = selectors.stay_absolute_end(stay)
     if absolute is not None:

@@ -24,7 +24,8 @@ from django.views.decorators.http import require_POST
 
 from lvv.access import gate
 from lvv.access.models import ProcessingActivity
-from lvv.accounts.models import Role
+from lvv.accounts.http import AuthenticatedHttpRequest
+from lvv.accounts.models import Role, User
 from lvv.registry.history import stay_state
 from lvv.registry.models import LVV, Policy, Stay
 from lvv.registry.selectors import stay_timeline
@@ -57,7 +58,7 @@ def is_lso_role(user) -> bool:
     return getattr(user, "role", "") in LSO_ROLES
 
 
-def _require(request: HttpRequest, check: Callable[[Any], bool]) -> None:
+def _require(request: AuthenticatedHttpRequest, check: Callable[[Any], bool]) -> None:
     if not check(request.user):
         raise PermissionDenied("Uw rol geeft geen toegang tot deze pagina.")
 
@@ -78,7 +79,9 @@ def _policy(lvv: LVV) -> Policy:
 # The case page -----------------------------------------------------------------------------------
 
 
-def _case_context(request: HttpRequest, stay: Stay, bound: dict[str, djforms.Form] | None = None):
+def _case_context(
+    request: AuthenticatedHttpRequest, stay: Stay, bound: dict[str, djforms.Form] | None = None
+):
     user = request.user
     today = timezone.localdate()
     cats = gate.visible_categories(user, stay)
@@ -178,7 +181,7 @@ def _case_context(request: HttpRequest, stay: Stay, bound: dict[str, djforms.For
     previous = None
     if stay.previous_stay_id:
         prev = stay.previous_stay
-        visible = gate.stays_visible_to(user).filter(pk=prev.pk).exists()
+        visible = gate.stays_visible_to(user).filter(pk=stay.previous_stay_id).exists()
         previous = {"stay": prev, "visible": visible}
     return {
         "stay": stay,
@@ -226,7 +229,7 @@ def _case_context(request: HttpRequest, stay: Stay, bound: dict[str, djforms.For
 
 
 @login_required
-def case(request: HttpRequest, stay_id: uuid.UUID) -> HttpResponse:
+def case(request: AuthenticatedHttpRequest, stay_id: uuid.UUID) -> HttpResponse:
     stay = gate.access_stay(request.user, stay_id)
     context = _case_context(request, stay)
     context["duplicates"] = request.session.pop(f"dup-{stay.pk}", None)
@@ -523,7 +526,7 @@ STEPS: dict[str, Step] = {
 }
 
 
-def _stay_for(request: HttpRequest, stay_id, access: str) -> Stay:
+def _stay_for(request: AuthenticatedHttpRequest, stay_id, access: str) -> Stay:
     """The stay through the gate: changed by a case role, or contributed to by a party that may
     see the category its contribution belongs to. A case worker records the medical intake where
     the LVV's policy gives it to the NGO."""
@@ -535,7 +538,7 @@ def _stay_for(request: HttpRequest, stay_id, access: str) -> Stay:
 
 @login_required
 @require_POST
-def case_step(request: HttpRequest, stay_id: uuid.UUID, step: str) -> HttpResponse:
+def case_step(request: AuthenticatedHttpRequest, stay_id: uuid.UUID, step: str) -> HttpResponse:
     spec = STEPS.get(step)
     if spec is None:
         raise Http404()
@@ -558,7 +561,7 @@ def case_step(request: HttpRequest, stay_id: uuid.UUID, step: str) -> HttpRespon
 
 @login_required
 @require_POST
-def admission_verdict(request: HttpRequest, stay_id: uuid.UUID) -> HttpResponse:
+def admission_verdict(request: AuthenticatedHttpRequest, stay_id: uuid.UUID) -> HttpResponse:
     """A party's verdict on admission (policy `admission_parties`): IND and DT&V reach the case
     through the categories they may see; the municipality and the NGO as case roles."""
     kind = getattr(request.user.organisation, "kind", "")
@@ -585,7 +588,7 @@ def admission_verdict(request: HttpRequest, stay_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def legal_section(request: HttpRequest, section_id: int) -> HttpResponse:
+def legal_section(request: AuthenticatedHttpRequest, section_id: int) -> HttpResponse:
     section = get_object_or_404(
         LegalCheckSection.objects.select_related("legal_check"), pk=section_id
     )
@@ -607,7 +610,7 @@ def legal_section(request: HttpRequest, section_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def action_update(request: HttpRequest, action_id: int) -> HttpResponse:
+def action_update(request: AuthenticatedHttpRequest, action_id: int) -> HttpResponse:
     action = get_object_or_404(Action, pk=action_id)
     stay = gate.access_stay(request.user, action.stay_id, operation="write")
     try:
@@ -617,7 +620,8 @@ def action_update(request: HttpRequest, action_id: int) -> HttpResponse:
         else:
             form = forms.DeadlineForm(request.POST, prefix=f"dl{action.pk}")
             if not form.is_valid():
-                raise ValidationError(form.errors.get("new_due_on") or "Geef een geldige datum.")
+                errors = form.errors.get("new_due_on")
+                raise ValidationError(list(errors) if errors else "Geef een geldige datum.")
             services.action_reset_deadline(
                 action=action,
                 by=request.user,
@@ -632,7 +636,7 @@ def action_update(request: HttpRequest, action_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def attendance(request: HttpRequest, activity_id: int) -> HttpResponse:
+def attendance(request: AuthenticatedHttpRequest, activity_id: int) -> HttpResponse:
     activity = get_object_or_404(Activity, pk=activity_id)
     stay = gate.access_stay(request.user, activity.stay_id, operation="write")
     try:
@@ -648,7 +652,7 @@ def attendance(request: HttpRequest, activity_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def forced_start(request: HttpRequest, stay_id: uuid.UUID) -> HttpResponse:
+def forced_start(request: AuthenticatedHttpRequest, stay_id: uuid.UUID) -> HttpResponse:
     stay = _stay_for(request, stay_id, "trajectory")
     try:
         services.forced_departure_start(stay=stay, by=request.user, on=timezone.localdate())
@@ -659,7 +663,7 @@ def forced_start(request: HttpRequest, stay_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-def document_download(request: HttpRequest, document_id: int) -> HttpResponse:
+def document_download(request: AuthenticatedHttpRequest, document_id: int) -> HttpResponse:
     document = get_object_or_404(Document, pk=document_id)
     gate.access_stay(request.user, document.stay_id, categories=set(document.categories))
     data = services.document_read(document=document, by=request.user)
@@ -674,7 +678,7 @@ def document_download(request: HttpRequest, document_id: int) -> HttpResponse:
 
 
 @login_required
-def escalation_detail(request: HttpRequest, escalation_id: int) -> HttpResponse:
+def escalation_detail(request: AuthenticatedHttpRequest, escalation_id: int) -> HttpResponse:
     escalation = get_object_or_404(Escalation, pk=escalation_id)
     stay = gate.access_stay(
         request.user, escalation.stay_id, operation="read", categories={"trajectory"}
@@ -735,7 +739,7 @@ def _registrable_lvvs(user):
 
 
 @login_required
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, is_case_role)
     lvvs = _registrable_lvvs(request.user)
     form = forms.RegistrationForm(
@@ -784,7 +788,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def meeting_list(request: HttpRequest) -> HttpResponse:
+def meeting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, is_lso_role)
     lvvs = gate.lvvs_of(request.user)
     form = forms.MeetingForm(
@@ -817,7 +821,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _meeting_for(request: HttpRequest, meeting_id: int) -> Meeting:
+def _meeting_for(request: AuthenticatedHttpRequest, meeting_id: int) -> Meeting:
     _require(request, is_lso_role)
     meeting = get_object_or_404(
         Meeting.objects.select_related("lvv", "scope_organisation"), pk=meeting_id
@@ -827,7 +831,7 @@ def _meeting_for(request: HttpRequest, meeting_id: int) -> Meeting:
     return meeting
 
 
-def _meeting_decision(request: HttpRequest, meeting: Meeting) -> None:
+def _meeting_decision(request: AuthenticatedHttpRequest, meeting: Meeting) -> None:
     """A decision taken in this meeting on one case of its agenda (scenario or 'discussed')."""
     stay = gate.access_stay(request.user, request.POST.get("stay", ""), operation="write")
     scenario = request.POST.get("scenario", "")
@@ -848,7 +852,7 @@ def _meeting_decision(request: HttpRequest, meeting: Meeting) -> None:
 
 
 @login_required
-def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_detail(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpResponse:
     meeting = _meeting_for(request, meeting_id)
     visible = gate.stays_visible_to(request.user)
     if request.method == "POST":
@@ -899,7 +903,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @login_required
-def actions_overview(request: HttpRequest) -> HttpResponse:
+def actions_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, is_case_role)
     stays = gate.stays_visible_to(request.user)
     rows = list(selectors.overdue_actions(stays)[:200])
@@ -922,7 +926,7 @@ def actions_overview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def waiting(request: HttpRequest) -> HttpResponse:
+def waiting(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, is_case_role)
     stays = gate.stays_visible_to(request.user)
     today = timezone.localdate()
@@ -950,7 +954,7 @@ def waiting(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def duplicates(request: HttpRequest) -> HttpResponse:
+def duplicates(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(request, is_case_role)
     rows = selectors.duplicate_candidates_for(request.user)[:100]
     return render(
@@ -980,7 +984,7 @@ def _dup_row(request, candidate: DuplicateCandidate) -> dict:
 
 
 @login_required
-def duplicate_detail(request: HttpRequest, candidate_id: int) -> HttpResponse:
+def duplicate_detail(request: AuthenticatedHttpRequest, candidate_id: int) -> HttpResponse:
     _require(request, is_case_role)
     candidate = get_object_or_404(DuplicateCandidate, pk=candidate_id)
     visible = gate.persons_visible_to(request.user).filter(
@@ -1035,8 +1039,16 @@ def duplicate_detail(request: HttpRequest, candidate_id: int) -> HttpResponse:
 # Start page and person page ----------------------------------------------------------------------
 
 
+def _panel_user(request: HttpRequest) -> User:
+    """The user of a start-page section or person-page panel: those pages are behind a login."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied("Log in om deze pagina te zien.")
+    return user
+
+
 def home_context(request: HttpRequest) -> dict:
-    return {"queue": selectors.work_queue(request.user)}
+    return {"queue": selectors.work_queue(_panel_user(request))}
 
 
 def stay_panel_context(request: HttpRequest, stay: Stay) -> dict:
@@ -1051,11 +1063,12 @@ def stay_panel_context(request: HttpRequest, stay: Stay) -> dict:
         extensions = [e for e in page_events if e.kind in selectors.EXTENSION_KINDS]
         extended_until = stay_state(extensions).extended_until if extensions else None
     else:
+        user = _panel_user(request)
         facts = getattr(request, "_workflow_end_date_facts", None)
-        if facts is None or facts[0] != (request.user.pk, stay.person_id):
-            stays = gate.stays_visible_to(request.user).filter(person_id=stay.person_id)
-            facts = ((request.user.pk, stay.person_id), selectors.end_date_facts(stays))
-            request._workflow_end_date_facts = facts
+        if facts is None or facts[0] != (user.pk, stay.person_id):
+            stays = gate.stays_visible_to(user).filter(person_id=stay.person_id)
+            facts = ((user.pk, stay.person_id), selectors.end_date_facts(stays))
+            vars(request)["_workflow_end_date_facts"] = facts  # one read per request
         bulk = facts[1]
         policy = bulk.policies.get(stay.lvv_id)
         extended_until = bulk.extended_until.get(stay.pk)

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lvv.registry.taxonomy import Scenario
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 class Criterion(models.TextChoices):
@@ -30,7 +35,7 @@ CRITERION_REQUIRED: dict[str, bool] = {
 
 # Labels for the local extra conditions named in Policy.admission_conditions. An unknown code is
 # shown as it is, so a new condition configured by the administrator still appears.
-CONDITION_LABELS: dict[str, str] = {
+CONDITION_LABELS: dict[str, StrPromise] = {
     "real_wish_to_leave_or_legalisation_chance": _(
         "Reële vertrekwens of reële kans op legalisering"
     ),

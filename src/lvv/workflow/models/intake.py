@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lvv.workflow.fields import EncryptedTextField
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 class IdentityInvestigation(models.Model):
@@ -92,7 +97,7 @@ class Party(models.TextChoices):
 
 
 # What each party answers in its own section (field name, Dutch label).
-SECTION_FIELDS: dict[str, list[tuple[str, str]]] = {
+SECTION_FIELDS: dict[str, list[tuple[str, StrPromise]]] = {
     Party.IND: [
         ("current_status", _("Huidige status")),
         ("earlier_procedures", _("Eerdere procedures")),

@@ -35,7 +35,7 @@ def lvv(name: str) -> LVV:
     return LVV.objects.select_related("policy").get(name=name)
 
 
-GOOD_CRITERIA = {
+GOOD_CRITERIA: dict[str, tuple[bool, str]] = {
     Criterion.NO_RIGHT_OF_RESIDENCE: (True, "IND-gegevens"),
     Criterion.ENTRY_BAN: (False, "IND-gegevens"),
     Criterion.UNDESIRABLE: (False, "IND-gegevens"),
