@@ -325,10 +325,6 @@ class StayRegisterForm(Form):
             kind=Organisation.Kind.NGO, lvvs__in=lvvs
         ).distinct()
         organisation.queryset = organisations
-        # The pickers render from one plain query each, when rendered (a ModelChoiceIterator reads
-        # through a server-side cursor on PostgreSQL: three round trips per picker per page).
-        for field in (lvv, organisation):
-            field.widget.choices = functools.partial(_model_choices, field)
         if user_organisation is not None and user_organisation.kind == Organisation.Kind.NGO:
             # NGO staff register for their own organisation (another NGO's person would be out of
             # their sight the moment it is saved).
@@ -336,6 +332,11 @@ class StayRegisterForm(Form):
             organisation.initial = user_organisation.pk
             organisation.required = True
             organisation.empty_label = None
+        # The pickers render from one plain query each, when rendered (a ModelChoiceIterator reads
+        # through a server-side cursor on PostgreSQL: three round trips per picker per page).
+        # Set last: assigning a queryset resets the widget's choices.
+        for field in (lvv, organisation):
+            field.widget.choices = functools.partial(_model_choices, field)
         _field(self, "reported_municipality", forms.ChoiceField).choices = municipality_options(
             lvvs
         )
@@ -394,10 +395,8 @@ class PersonCorrectForm(PersonFieldsForm):
 
 def _model_choices(field: forms.ModelChoiceField) -> list[tuple[Any, str | StrPromise | None]]:
     objects = () if field.queryset is None else field.queryset
-    return [
-        ("", field.empty_label),
-        *((o.pk, field.label_from_instance(o)) for o in objects),
-    ]
+    empty = [] if field.empty_label is None else [("", field.empty_label)]
+    return [*empty, *((o.pk, field.label_from_instance(o)) for o in objects)]
 
 
 class PersonFilterForm(Form):

@@ -4,9 +4,11 @@ denied user with the same setup."""
 from __future__ import annotations
 
 import datetime as dt
+from unittest import mock
 
 import pytest
 from django.db import connection, connections, router
+from django.forms.models import ModelChoiceIterator
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -614,3 +616,21 @@ def test_person_page_sends_admission_to_the_case_page_where_the_policy_asks(clie
     assert len(ctx.captured_queries) == len(
         before.captured_queries
     )  # the policy came with the stay
+
+
+def test_register_form_offers_a_case_worker_only_their_own_ngo(client, world):
+    """The organisation picker of an NGO case worker lists their own NGO, without an empty choice,
+    rendered by the one-query lister like everyone else's."""
+    client.force_login(world["case_worker_a"])
+    url = reverse("registry:person_register")
+    # Django's own iterator reads through a server-side cursor on PostgreSQL (three round trips).
+    with mock.patch.object(ModelChoiceIterator, "__iter__", side_effect=AssertionError("iterator")):
+        body = client.get(url).content.decode()
+    picker = body.split('name="organisation"', 1)[1].split("</select>", 1)[0]
+    assert "Stichting A" in picker and "Stichting B" not in picker
+    assert 'value=""' not in picker
+
+    client.force_login(world["coordinator"])
+    picker = client.get(url).content.decode().split('name="organisation"', 1)[1]
+    picker = picker.split("</select>", 1)[0]
+    assert "Stichting A" in picker and "Stichting B" in picker and 'value=""' in picker
