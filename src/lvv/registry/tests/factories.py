@@ -4,16 +4,33 @@ every factory-made stay has the events its state is derived from."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import factory
+from django.db.models import Model
 
 from lvv.accounts.models import Organisation, Role, User
 from lvv.registry import services
 from lvv.registry.models import LVV, CapacityRecord, Location, Person, Policy, Stay
 from lvv.registry.taxonomy import Gender, OutflowType, Scenario, TargetGroup
 
+M = TypeVar("M", bound=Model)
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+
+class ModelFactory(factory.django.DjangoModelFactory[M]):
+    """A DjangoModelFactory whose call (`UserFactory(...)`) is typed as returning its model.
+
+    At runtime factory_boy's metaclass `__call__` returns `create(...)`, a model instance; mypy
+    does not follow a metaclass `__call__` and types the call as an instance of the factory class.
+    This declaration, seen only by the type checker, says what the call really returns."""
+
+    if TYPE_CHECKING:
+        # factory_boy's typing is wrong here (the call returns the model, not the factory); mypy
+        # refuses a __new__ that returns another class, so this one line is ignored.
+        def __new__(cls, *args: Any, **kwargs: Any) -> M: ...  # type: ignore[misc]
+
+
+class OrganisationFactory(ModelFactory[Organisation]):
     class Meta:
         model = Organisation
         django_get_or_create = ("name",)
@@ -22,7 +39,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     kind = Organisation.Kind.NGO
 
 
-class LVVFactory(factory.django.DjangoModelFactory):
+class LVVFactory(ModelFactory[LVV]):
     class Meta:
         model = LVV
         django_get_or_create = ("name",)
@@ -35,7 +52,7 @@ class LVVFactory(factory.django.DjangoModelFactory):
     )
 
 
-class PolicyFactory(factory.django.DjangoModelFactory):
+class PolicyFactory(ModelFactory[Policy]):
     class Meta:
         model = Policy
         django_get_or_create = ("lvv",)
@@ -43,7 +60,7 @@ class PolicyFactory(factory.django.DjangoModelFactory):
     lvv = factory.SubFactory(LVVFactory, policy=None)
 
 
-class LocationFactory(factory.django.DjangoModelFactory):
+class LocationFactory(ModelFactory[Location]):
     class Meta:
         model = Location
 
@@ -53,7 +70,7 @@ class LocationFactory(factory.django.DjangoModelFactory):
     places = 50
 
 
-class CapacityFactory(factory.django.DjangoModelFactory):
+class CapacityFactory(ModelFactory[CapacityRecord]):
     class Meta:
         model = CapacityRecord
 
@@ -62,7 +79,7 @@ class CapacityFactory(factory.django.DjangoModelFactory):
     places = 100
 
 
-class UserFactory(factory.django.DjangoModelFactory[User]):
+class UserFactory(ModelFactory[User]):
     """A user; pass `lvvs=[...]` to place them in LVVs."""
 
     class Meta:
@@ -93,7 +110,7 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
         )
 
 
-class PersonFactory(factory.django.DjangoModelFactory[Person]):
+class PersonFactory(ModelFactory[Person]):
     class Meta:
         model = Person
 
@@ -109,7 +126,7 @@ class PersonFactory(factory.django.DjangoModelFactory[Person]):
         return services.person_create(by=None, source="test", **kwargs)
 
 
-class StayFactory(factory.django.DjangoModelFactory[Stay]):
+class StayFactory(ModelFactory[Stay]):
     """An admitted stay (through the services). Traits: `registered_only`, `left`."""
 
     class Meta:
