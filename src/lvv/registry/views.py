@@ -369,6 +369,11 @@ def _event_details(event: Event, names: dict[str, dict[Any, str]]) -> list[str |
         details.append(TargetGroup(data.get("target_group", TargetGroup.CONVENANT)).label)
         if data.get("reported_municipality"):
             details.append(_("gemeld in %(m)s") % {"m": data["reported_municipality"]})
+    elif event.kind == EventKind.STAY_ADMITTED:
+        # Where the signed intake form is the moment of admission (ADR 0105) the event says so;
+        # the case page's timeline words it the same way. Its date is the event's own date.
+        if data.get("intake_form") == "signed":
+            details.append(_("intakeformulier ondertekend"))
     elif event.kind in (EventKind.STAY_REFUSED, EventKind.EVENT_VOIDED):
         if data.get("reason"):
             details.append(data["reason"])

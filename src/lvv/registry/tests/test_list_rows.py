@@ -134,6 +134,10 @@ def test_timeline_items_equal_the_template_loop():
         on=dt.date(2020, 2, 3),
         by=plain,
     )
+    # Admitted by the signed intake form (ADR 0105): the item says so, like the case page.
+    services.stay_admit(
+        stay=other, on=dt.date(2020, 3, 2), by=named, data={"intake_form": "signed"}
+    )
     stays = list(Stay.objects.filter(pk__in=[stay.pk, other.pk]).select_related("lvv"))
     assert Event.objects.filter(kind=EventKind.EVENT_VOIDED).exists()
     engine = engines["django"]
@@ -142,3 +146,5 @@ def test_timeline_items_equal_the_template_loop():
             entries = _timeline(stay.person, stays, shown=shown, changeable=changeable)
             expected = engine.from_string(TIMELINE_REFERENCE).render({"timeline": entries})
             assert str(timeline_html(entries)) == expected, (shown, changeable)
+            signed = "<strong>Toegelaten</strong>: intakeformulier ondertekend"
+            assert (signed in expected) == ("stay" in shown)

@@ -618,6 +618,29 @@ def test_person_page_sends_admission_to_the_case_page_where_the_policy_asks(clie
     )  # the policy came with the stay
 
 
+def test_person_page_timeline_says_the_signed_intake_form_admitted(client, world):
+    """An admission by the signed intake form (ADR 0105) reads on the person page as on the case
+    page's timeline, with the signing date as its date, and costs no extra query."""
+    plain = StayFactory(lvv=world["utrecht"], registered_only=True)
+    signed = StayFactory(lvv=world["utrecht"], registered_only=True)
+    on = plain.registration_date + dt.timedelta(days=3)
+    by = world["coordinator"]
+    services.stay_admit(stay=plain, on=on, by=by)
+    services.stay_admit(stay=signed, on=on, by=by, data={"intake_form": "signed"})
+    client.force_login(by)
+    pages = {}
+    for name, stay in (("plain", plain), ("signed", signed)):
+        with CaptureQueriesContext(connection) as ctx:
+            pages[name] = client.get(person_url(stay)).content.decode()
+        pages[name + "_queries"] = len(ctx.captured_queries)
+    said = "<strong>Toegelaten</strong>: intakeformulier ondertekend"
+    assert said in pages["signed"] and said not in pages["plain"]
+    assert "<strong>Toegelaten</strong>" in pages["plain"]
+    item = pages["signed"].split(said, 1)[1].split("</li>", 1)[0]
+    assert f"Datum {on.strftime('%d-%m-%Y')}" in item
+    assert pages["signed_queries"] == pages["plain_queries"]
+
+
 def test_register_form_offers_a_case_worker_only_their_own_ngo(client, world):
     """The organisation picker of an NGO case worker lists their own NGO, without an empty choice,
     rendered by the one-query lister like everyone else's."""
