@@ -12,6 +12,7 @@ from lvv.workflow.models.intake import (
     MedicalIntake,
 )
 from lvv.workflow.models.meetings import AgendaItem, Decision, Meeting, MeetingParticipant
+from lvv.workflow.models.moves import StayLink
 
 __all__ = [
     "Action",
@@ -36,4 +37,5 @@ __all__ = [
     "MeetingParticipant",
     "NameKey",
     "PersonLink",
+    "StayLink",
 ]
