@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from lvv.registry.models.event import EventKind
 from lvv.registry.taxonomy import Gender, Scenario, TargetGroup
@@ -73,9 +73,10 @@ class PersonState:
 PERSON_DATE_FIELDS = {"birth_date", "first_ind_application_date"}
 
 
-def effective_events(
-    events: Iterable[EventLike], *, known_at: dt.datetime | None = None
-) -> list[EventLike]:
+E = TypeVar("E", bound=EventLike)
+
+
+def effective_events(events: Iterable[E], *, known_at: dt.datetime | None = None) -> list[E]:
     """The events known at `known_at` (all when None), without voided ones, in record order."""
     known = [e for e in events if known_at is None or e.recorded_at <= known_at]
     voided = {e.supersedes_id for e in known if e.kind == EventKind.EVENT_VOIDED}

@@ -20,6 +20,7 @@ from django_otp.oath import totp
 from lvv.accounts.models import Role, UserSession
 from lvv.accounts.signals import LOGIN_AT, SEEN_AT
 from lvv.accounts.testing import give_totp_device, login_with_2fa, totp_code
+from lvv.registry.models import Stay
 from lvv.registry.tests.factories import (
     LVVFactory,
     OrganisationFactory,
@@ -60,11 +61,16 @@ def alice(db):
     lvv = LVVFactory(name="Amsterdam")
     ngo = OrganisationFactory(name="NGO", kind="ngo")
     user = UserFactory(username="alice", role=Role.CASE_WORKER, organisation=ngo, lvvs=[lvv])
-    stay = StayFactory(
+    StayFactory(
         lvv=lvv, organisation=ngo, person=PersonFactory(family_name="<script>alert(1)</script>")
     )
-    user.stay = stay
     return user
+
+
+@pytest.fixture
+def alices_stay(alice) -> Stay:
+    """The one stay the `alice` fixture makes: at her NGO, with a script tag for a name."""
+    return Stay.objects.get()
 
 
 @override_settings(LVV_REQUIRE_2FA=True)
@@ -175,9 +181,9 @@ def test_disabling_a_user_ends_their_sessions(client, alice):
 # --- responses -----------------------------------------------------------------------------------
 
 
-def test_person_page_headers(client, alice):
+def test_person_page_headers(client, alice, alices_stay):
     login_with_2fa(client, alice)
-    response = client.get(reverse("registry:person_detail", args=[alice.stay.person_id]))
+    response = client.get(reverse("registry:person_detail", args=[alices_stay.person_id]))
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
@@ -185,22 +191,22 @@ def test_person_page_headers(client, alice):
     assert response["X-Frame-Options"] == "DENY"
 
 
-def test_script_in_a_name_is_shown_as_text(client, alice):
+def test_script_in_a_name_is_shown_as_text(client, alice, alices_stay):
     login_with_2fa(client, alice)
     body = client.get(
-        reverse("registry:person_detail", args=[alice.stay.person_id])
+        reverse("registry:person_detail", args=[alices_stay.person_id])
     ).content.decode()
     assert "<script>alert(1)</script>" not in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
 
 
-def test_forged_form_post_without_csrf_token_does_nothing(alice):
+def test_forged_form_post_without_csrf_token_does_nothing(alice, alices_stay):
     client = Client(enforce_csrf_checks=True)
     login_with_2fa(client, alice)
-    url = reverse("access:consent", args=[alice.stay.person_id])
+    url = reverse("access:consent", args=[alices_stay.person_id])
     data = {"action": "given", "party": "ind", "categories": ["identity"], "method": "verbal"}
     assert client.post(url, data).status_code == 403
-    assert not alice.stay.person.consent_events.exists()
+    assert not alices_stay.person.consent_events.exists()
 
 
 def test_tampered_ids_get_the_same_plain_404(client, alice):

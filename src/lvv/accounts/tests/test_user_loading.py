@@ -18,6 +18,7 @@ def test_request_user_brings_its_organisation(client, django_assert_num_queries)
     with django_assert_num_queries(2):  # the session, the user joined with its organisation
         loaded = get_user(request)
         assert loaded.pk == user.pk
+        assert loaded.organisation is not None
         assert loaded.organisation.name == "Stichting A"
 
 

@@ -30,8 +30,8 @@ def case_worker(world):  # noqa: F811
     return UserFactory(role=Role.CASE_WORKER, organisation=world["ngo_a"], lvvs=[world["ams"]])
 
 
-def last_line(person_id) -> AccessRecord | None:
-    return AccessRecord.objects.for_person(person_id).order_by("-id").first()
+def last_line(person_id) -> AccessRecord:
+    return AccessRecord.objects.for_person(person_id).latest("id")
 
 
 # Consent ------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ record; and ids handed out in ascending order are still distinct random UUIDs.""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ DATA = Path(__file__).parent / "data"
 
 
 def test_bulk_pseudonyms_equal_the_single_ones():
-    ids = [p.pk for p in Person.objects.all()] or [
+    ids: list[uuid.UUID | str] = [p.pk for p in Person.objects.all()] or [
         "2f1c7c8e-8d4e-4a57-9b8e-6a0f1f4c2d10",
         "6E1B0C6A-3C57-4F5C-9D7E-1D7F3A2B9C44",
     ]
@@ -42,6 +43,7 @@ def test_import_logs_one_line_per_person_in_bulk():
     audits = AuditRecord.objects.filter(lines__in=lines).distinct()
     assert [(a.username, a.channel) for a in audits] == [("imp", "command")]
     line = lines.first()
+    assert line is not None
     assert line.started_at == line.ended_at and line.trace_id == audits[0].trace_id
     # Random version-4 ids, distinct, for persons and stays alike.
     ids = [*persons, *Stay.objects.values_list("pk", flat=True)]

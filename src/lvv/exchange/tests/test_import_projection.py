@@ -132,8 +132,8 @@ def test_new_rows_are_the_events_state_and_person_of_the_row(row):
             "supersedes_id": None,
         }
         assert type(values["kind"]) is str
-    (stay,) = stays
-    stay = dict(zip(new.stay_columns, stay, strict=True))
+    (stay_row,) = stays
+    stay = dict(zip(new.stay_columns, stay_row, strict=True))
     assert stay["id"] == sid and stay["person_id"] == pid and stay["lvv_id"] == 3
     assert stay["version"] == sum(
         1 for kind, _, _, of_stay in specs if of_stay and kind != "organisation_set"
@@ -141,8 +141,8 @@ def test_new_rows_are_the_events_state_and_person_of_the_row(row):
     for attr in STAY_PROJECTION:
         value = getattr(state, attr)
         assert stay[attr] == (_adapted_date(value) if isinstance(value, dt.date) else value)
-    (person,) = persons
-    person = dict(zip(new.person_columns, person, strict=True))
+    (person_row,) = persons
+    person = dict(zip(new.person_columns, person_row, strict=True))
     assert person["id"] == pid
     for attr, value in row.person.items():
         assert person[attr] == value

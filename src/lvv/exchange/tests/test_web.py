@@ -163,6 +163,7 @@ def test_caseload_export_csv_and_xlsx(
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["correspondentienummer"] == "'=1+1"
     assert row["achternaam"] == "'@SUM(A1)"
+    assert mine.admission_date is not None
     assert row["datum_toelating"] == mine.admission_date.strftime("%d-%m-%Y")
     # One line per person exported when the file is made, one more per download.
     lines = AccessRecord.objects.for_person(mine.person_id).order_by("id")

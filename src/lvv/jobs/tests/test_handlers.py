@@ -37,11 +37,14 @@ def _upload(text: str) -> str:
 def test_a_person_file_is_imported_as_a_job_with_progress_and_the_upload_removed(monkeypatch):
     from lvv.jobs import handlers
 
-    seen = []
+    seen: list[tuple[int, int | None]] = []
     real = handlers.job_progress
-    monkeypatch.setattr(
-        handlers, "job_progress", lambda job, d, t: (seen.append((d, t)), real(job, d, t))
-    )
+
+    def recording_progress(job: Job, done: int, total: int | None) -> None:
+        seen.append((done, total))
+        real(job, done, total)
+
+    monkeypatch.setattr(handlers, "job_progress", recording_progress)
     name = _upload(GOOD)
     job = job_start(
         kind="persons_import",
@@ -55,7 +58,8 @@ def test_a_person_file_is_imported_as_a_job_with_progress_and_the_upload_removed
     # Unknown length while checking, then after each batch written (the total may be the
     # import's estimate from the file's size, at least the rows done).
     assert seen[0] == (0, None)
-    assert seen[-2][0] == 2 and seen[-2][1] >= 2
+    done, total = seen[-2]
+    assert done == 2 and total is not None and total >= 2
     assert seen[-1] == (2, 2)  # the exact count at the end
     assert Stay.objects.filter(lvv__name="Assen").count() == 2
     assert not files.exists(name)

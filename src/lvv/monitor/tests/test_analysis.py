@@ -13,6 +13,8 @@ from lvv.monitor.tests.world import PEILDATUM, build_world, expected
 
 # Suppression ----------------------------------------------------------------------------------------
 
+Cell = tuple[int | str, int | str]  # (row, column) of a table, "t" the total
+
 
 def test_primary_and_complementary_suppression():
     values = {"total": 20, "a": 2, "b": 8, "c": 10}
@@ -60,8 +62,8 @@ def test_no_small_cell_can_be_derived(table, threshold):
     """Rows with a row total, columns with a column total, and a grand total."""
     width = max(len(r) for r in table)
     rows = [r + [0] * (width - len(r)) for r in table]
-    values = {}
-    relations = []
+    values: dict[Cell, int] = {}
+    relations: list[tuple[Cell, list[Cell]]] = []
     for i, row in enumerate(rows):
         for j, v in enumerate(row):
             values[(i, j)] = v

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from lvv.monitor import figures
 from lvv.registry import services
 from lvv.registry.history import effective_events, stay_state
+from lvv.registry.models import Person
 from lvv.registry.taxonomy import FollowUp, OutflowType, Scenario, TargetGroup
 from lvv.registry.tests.factories import LVVFactory, PersonFactory
 
@@ -216,7 +217,7 @@ def test_projection_path_documents_equal_the_full_fold(histories, peildatum):
         LVVFactory(name="Prop A", start_date=dt.date(2019, 1, 1)),
         LVVFactory(name="Prop B", start_date=dt.date(2019, 1, 1)),
     ]
-    persons = []
+    persons: list[Person] = []
     for stay_ops, person_ops, who, which in histories:
         if who < len(persons) and who > 0:
             person = persons[who - 1]

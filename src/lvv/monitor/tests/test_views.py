@@ -5,24 +5,33 @@ import pytest
 from django.urls import reverse
 
 from lvv.access.models import AccessRecord
-from lvv.accounts.models import Organisation, Role
+from lvv.accounts.models import Organisation, Role, User
 from lvv.jobs.models import Job
 from lvv.monitor.models import PublishedMonitor
-from lvv.monitor.tests.world import build_world, expected
+from lvv.monitor.tests.world import World, build_world, expected
 from lvv.registry.tests.factories import OrganisationFactory, UserFactory
 
 Q = {"peildatum": "2020-03-01", "scheme": "evaluation"}
 
 
+class WorldWithUsers(World):
+    bureau: User
+    coordinator: User
+    researcher: User
+    ind: User
+
+
 @pytest.fixture
-def world(db):
+def world(db) -> WorldWithUsers:
     w = build_world()
     bureau = OrganisationFactory(name="Programmabureau", kind=Organisation.Kind.PROGRAMME_BUREAU)
-    w["bureau"] = UserFactory(username="bureau", role=Role.PROGRAMME_BUREAU, organisation=bureau)
-    w["coordinator"] = UserFactory(username="coord-alfa", role=Role.COORDINATOR, lvvs=[w["alfa"]])
-    w["researcher"] = UserFactory(username="onderzoeker", role=Role.RESEARCHER)
-    w["ind"] = UserFactory(username="ind-alfa", role=Role.IND, lvvs=[w["alfa"]])
-    return w
+    return {
+        **w,
+        "bureau": UserFactory(username="bureau", role=Role.PROGRAMME_BUREAU, organisation=bureau),
+        "coordinator": UserFactory(username="coord-alfa", role=Role.COORDINATOR, lvvs=[w["alfa"]]),
+        "researcher": UserFactory(username="onderzoeker", role=Role.RESEARCHER),
+        "ind": UserFactory(username="ind-alfa", role=Role.IND, lvvs=[w["alfa"]]),
+    }
 
 
 def get(client, user, name, params=None, *args):

@@ -38,13 +38,25 @@ national 6 / 180 = 3.33 -> 3.3. Waiting list: Alfa 2, Beta 2, national 4.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict
 
 from lvv.registry import services
-from lvv.registry.models import LVV
+from lvv.registry.models import LVV, Stay
 from lvv.registry.taxonomy import FollowUp, OutflowType, Scenario, TargetGroup
 from lvv.registry.tests.factories import CapacityFactory, LVVFactory, PersonFactory, StayFactory
 
 PEILDATUM = dt.date(2020, 3, 1)
+
+
+class World(TypedDict):
+    """The three LVVs and the stays of the world, stays keyed by their name in the docstring."""
+
+    alfa: LVV
+    beta: LVV
+    gamma: LVV
+    stays: dict[str, Stay]
+
+
 D = dt.date
 
 
@@ -74,7 +86,7 @@ def _waiting(lvv, on, *, admitted=None, refused=None, **kw):
     return stay
 
 
-def build_world() -> dict[str, object]:
+def build_world() -> World:
     alfa: LVV = LVVFactory.create(name="Alfa", start_date=D(2019, 1, 1))
     beta = LVVFactory(name="Beta", start_date=D(2019, 6, 1))
     gamma = LVVFactory(name="Gamma", start_date=D(2019, 1, 1))
@@ -91,7 +103,7 @@ def build_world() -> dict[str, object]:
             gender=gender, birth_year=year, country=country, first_ind_application_date=ind
         )
 
-    s = {}
+    s: dict[str, Stay] = {}
     s["A1"] = _stay(alfa, admitted=D(2019, 2, 1), person=person("male", 1985, "ERI", D(2010, 3, 1)),
                     scenario=Scenario.ONWARD_MIGRATION, scenario_date=D(2019, 2, 10))  # fmt: skip
     s["A2"] = _stay(alfa, admitted=D(2019, 3, 1), person=person("female", 1990, "IRN"),
