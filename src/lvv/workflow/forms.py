@@ -222,6 +222,22 @@ class LinkPreviousForm(Form):
         self.fields["previous_stay"].choices = choices
 
 
+class UnlinkPreviousForm(Form):
+    """Undo the link to a previous stay (ADR 0106): why, for the history. The hidden version
+    makes a second editor of the same case get a conflict instead of undoing a link they never
+    saw."""
+
+    reason = forms.CharField(
+        label=_("Reden"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Bijvoorbeeld: verkeerd verblijf gekoppeld, of de personen bleken toch verschillend."
+        ),
+        error_messages={"required": _("Geef aan waarom de koppeling wordt losgemaakt.")},
+    )
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
 class AdmissionDecisionForm(Form):
     decision = forms.ChoiceField(
         label=_("Besluit"),

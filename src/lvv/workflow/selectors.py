@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from lvv.access.gate import stays_visible_to
@@ -29,6 +29,7 @@ from lvv.workflow.models import (
     LegalCheckSection,
     Meeting,
     PersonLink,
+    StayLink,
 )
 from lvv.workflow.models.intake import SECTION_FIELDS
 
@@ -642,6 +643,28 @@ def organisations_for_lvv(lvv: LVV) -> QuerySet[Organisation]:
 
 # A stay elsewhere that closed longer ago than this is a re-admission after a gap, not a move.
 TRANSFER_RECENT_DAYS = 90
+
+
+def stay_links(stay: Stay) -> list[StayLink]:
+    """The links this stay had to a previous stay made on the case page, the active one (if
+    any) and those undone (ADR 0106), oldest first, with what the page shows of them: one
+    query."""
+    return list(
+        StayLink.objects.filter(stay=stay)
+        .select_related("previous_stay__lvv__municipality", "linked_by", "undone_by")
+        .order_by(F("linked_at").asc(nulls_first=True), "pk")
+    )
+
+
+def persons_still_linked(a: uuid.UUID, b: uuid.UUID) -> bool:
+    """Whether two person records are the same record or confirmed the same (an active link
+    after the duplicate check)."""
+    if a == b:
+        return True
+    first, second = (a, b) if str(a) < str(b) else (b, a)
+    return PersonLink.objects.filter(
+        person_a_id=first, person_b_id=second, undone_at__isnull=True
+    ).exists()
 
 
 def transfer_sources(stay: Stay) -> list[dict[str, Any]]:

@@ -14,11 +14,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lvv.access import gate
 from lvv.access.fields import field_fernet
 from lvv.access.gate import log_access
 from lvv.access.models import ProcessingActivity
@@ -26,6 +28,7 @@ from lvv.accounts.models import Organisation, User
 from lvv.registry import services as registry
 from lvv.registry.models import LVV, Event, EventKind, Location, Person, Policy, Stay
 from lvv.registry.selectors import capacity_on
+from lvv.registry.services import ConflictError
 from lvv.registry.taxonomy import FollowUp, OutflowType, Scenario
 from lvv.workflow import selectors
 from lvv.workflow.duplicates import duplicates_find
@@ -50,6 +53,7 @@ from lvv.workflow.models import (
     Meeting,
     MeetingParticipant,
     PersonLink,
+    StayLink,
 )
 from lvv.workflow.models.admission import CRITERION_REQUIRED, Criterion, condition_label
 from lvv.workflow.models.intake import SECTION_FIELDS, Party
@@ -1172,13 +1176,23 @@ def stay_transfer(
     return stay
 
 
+def _may_link(stay: Stay, by: User) -> None:
+    """Linking and undoing a link take what changing the stay takes (the gate's rule); the view
+    reached the stay through the gate already, this keeps every other caller to the same rule."""
+    if not gate.can_change_stay(by, stay):
+        raise PermissionDenied(_("Uw rol mag de koppeling van dit verblijf niet wijzigen."))
+
+
 @transaction.atomic
 def stay_link_previous(*, stay: Stay, previous_stay_id: uuid.UUID, by: User) -> Stay:
     """The receiving LVV links a new registration to the person's stay in another LVV, found
     through the national duplicate check (and confirmed as the same person) or of the same
     record: open, or closed within `selectors.TRANSFER_RECENT_DAYS`. `Stay.previous_stay` is a
-    structural link outside the event fold, set once (ADR 0056); the sending LVV then sees where
+    structural link outside the event fold, set while empty (ADR 0055); a `StayLink` row records
+    who linked it and when (ADR 0106). The stay's version increases, so that someone holding the
+    page gets a conflict instead of undoing a link they never saw. The sending LVV then sees where
     the person went, and the receiving LVV what its role and consent allow of the earlier stay."""
+    _may_link(stay, by)
     stay = Stay.objects.select_for_update().get(pk=stay.pk)
     if stay.previous_stay_id:
         raise ValidationError(_("Dit verblijf is al gekoppeld aan een vorig verblijf."))
@@ -1192,8 +1206,9 @@ def stay_link_previous(*, stay: Stay, previous_stay_id: uuid.UUID, by: User) -> 
             )
         )
     Stay.objects.filter(pk=stay.pk, previous_stay__isnull=True).update(
-        previous_stay_id=previous_stay_id
+        previous_stay_id=previous_stay_id, version=F("version") + 1, updated_at=timezone.now()
     )
+    StayLink.objects.create(stay=stay, previous_stay_id=previous_stay_id, linked_by=by)
     previous = Stay.objects.get(pk=previous_stay_id)
     log_access(
         by,
@@ -1205,6 +1220,58 @@ def stay_link_previous(*, stay: Stay, previous_stay_id: uuid.UUID, by: User) -> 
     )
     stay.refresh_from_db()
     return stay
+
+
+@transaction.atomic
+def stay_link_undo(
+    *, stay: Stay, by: User, reason: str, expected_version: int | None = None
+) -> StayLink:
+    """Undo the case page's link to a previous stay (ADR 0106): `Stay.previous_stay` is cleared,
+    so the sending LVV no longer sees "Doorgestroomd naar" and every consumer follows; the
+    `StayLink` row keeps who linked and who undid it, when and why. Afterwards the stay can be
+    linked again, to the same or another stay. With `expected_version` (the case page sends the
+    version it showed) a change made meanwhile is a ConflictError, never a lost update. A link
+    made at registration by the sending LVV (`stay_transfer`) is part of that registration and is
+    refused here."""
+    _may_link(stay, by)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Geef aan waarom de koppeling wordt losgemaakt.")})
+    stay = Stay.objects.select_for_update().get(pk=stay.pk)
+    if expected_version is not None and stay.version != expected_version:
+        raise ConflictError()
+    if stay.previous_stay_id is None:
+        raise ValidationError(_("Dit verblijf is niet (meer) gekoppeld aan een vorig verblijf."))
+    link = (
+        StayLink.objects.select_for_update()
+        .filter(stay=stay, undone_at__isnull=True, previous_stay_id=stay.previous_stay_id)
+        .first()
+    )
+    if link is None:
+        raise ValidationError(
+            _(
+                "Deze koppeling is gemaakt bij de aanmelding vanuit de vorige LVV (overplaatsing) "
+                "en hoort bij die aanmelding; ze kan hier niet worden losgemaakt. Neem contact op "
+                "met die LVV als de overplaatsing niet klopt."
+            )
+        )
+    Stay.objects.filter(pk=stay.pk, previous_stay_id=link.previous_stay_id).update(
+        previous_stay=None, version=F("version") + 1, updated_at=timezone.now()
+    )
+    link.undone_at, link.undone_by, link.undo_reason = timezone.now(), by, reason
+    link.save(update_fields=["undone_at", "undone_by", "undo_reason"])
+    previous_person = Stay.objects.filter(pk=link.previous_stay_id).values_list(
+        "person_id", flat=True
+    )[0]
+    log_access(
+        by,
+        persons=sorted({stay.person_id, previous_person}, key=str),
+        stay_id=stay.pk,
+        operation="unlink_previous_stay",
+        activity=ProcessingActivity.REGISTRATION,
+        categories=("identity",),
+    )
+    return link
 
 
 # Documents ---------------------------------------------------------------------------------------

@@ -178,11 +178,29 @@ def _case_context(
             "recorded_at": check.intake_form_recorded_at if check else None,
             "document": check.intake_form if check and "documents" in cats else None,
         }
+    # The case page's links to a previous stay (ADR 0106): the active one can be undone by whom
+    # may link; those undone stay listed with who, when and why.
+    links = selectors.stay_links(stay)
+    link = next(
+        (x for x in links if x.active and x.previous_stay_id == stay.previous_stay_id), None
+    )
     previous = None
-    if stay.previous_stay_id:
-        prev = stay.previous_stay
-        visible = gate.stays_visible_to(user).filter(pk=stay.previous_stay_id).exists()
-        previous = {"stay": prev, "visible": visible}
+    prev = link.previous_stay if link else stay.previous_stay if stay.previous_stay_id else None
+    if prev is not None:
+        visible = gate.stays_visible_to(user).filter(pk=prev.pk).exists()
+        previous = {
+            "stay": prev,
+            "visible": visible,
+            "link": link,
+            # The duplicate verdict behind the link was undone: the coordinator should check it.
+            "persons_unlinked": link is not None
+            and not selectors.persons_still_linked(stay.person_id, prev.person_id),
+        }
+        if link is not None and can_write:
+            f.setdefault(
+                "unlink_previous",
+                forms.UnlinkPreviousForm(initial={"expected_version": stay.version}, prefix="unl"),
+            )
     return {
         "stay": stay,
         "person": stay.person,
@@ -219,6 +237,7 @@ def _case_context(
         "forced_checks": stay.forced_departure_checks.select_related("ngo"),
         "timeline": stay_timeline(stay)[:50],
         "previous": previous,
+        "undone_links": [x for x in links if not x.active],
         "verdicts": verdicts,
         "intake_form": intake_form,
         "transfer_sources": transfer_sources,
@@ -302,6 +321,20 @@ def _apply_link_previous(stay, form, user):
         stay=stay, previous_stay_id=uuid.UUID(form.cleaned_data["previous_stay"]), by=user
     )
     return f"Gekoppeld aan het vorige verblijf in {stay.previous_stay.lvv.name}."
+
+
+def _apply_unlink_previous(stay, form, user):
+    d = form.cleaned_data
+    try:
+        link = services.stay_link_undo(
+            stay=stay, by=user, reason=d["reason"], expected_version=d["expected_version"]
+        )
+    except ConflictError as exc:
+        raise ValidationError(str(exc)) from exc
+    return (
+        f"De koppeling met het vorige verblijf in {link.previous_stay.lvv.name} is losgemaakt. "
+        "U kunt dit verblijf opnieuw koppelen."
+    )
 
 
 def _apply_identity(stay, form, user):
@@ -498,6 +531,11 @@ STEPS: dict[str, Step] = {
             r.POST, sources=selectors.transfer_sources(s), prefix="prev"
         ),
         _apply_link_previous,
+        "vorig",
+    ),
+    "unlink_previous": Step(
+        lambda s, r: forms.UnlinkPreviousForm(r.POST, prefix="unl"),
+        _apply_unlink_previous,
         "vorig",
     ),
     "outflow": Step(
