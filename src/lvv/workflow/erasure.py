@@ -24,6 +24,7 @@ from lvv.workflow.models import (
     LegalCheckSection,
     MedicalIntake,
     PersonLink,
+    StayLink,
 )
 
 ERASED = "(verwijderd)"
@@ -53,3 +54,6 @@ def erase_workflow_data(sender, *, person: Person, **kwargs) -> None:
         for side in ("person_a", "person_b"):
             field = "decision_note" if model is DuplicateCandidate else "undo_reason"
             model.objects.filter(**{side: person}).update(**{field: ""})
+    # The reason a link to a previous stay was undone (ADR 0106), on either side of the link.
+    for side in ("stay__person", "previous_stay__person"):
+        StayLink.objects.filter(**{side: person}).exclude(undo_reason="").update(undo_reason="")

@@ -6,7 +6,7 @@ import pytest
 
 from lvv.access.retention import person_erase
 from lvv.registry.tests.factories import StayFactory, UserFactory
-from lvv.workflow.models import Action, Document, MedicalIntake
+from lvv.workflow.models import Action, Document, MedicalIntake, StayLink
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +53,24 @@ def test_erasure_blanks_notes_and_deletes_documents_of_that_person_only():
     assert Document.objects.filter(stay=kept).count() == 1
     assert MedicalIntake.objects.get(stay=kept).note == "Synthetische medische notitie"
     assert Action.objects.get(stay=kept).description == "Paspoort ophalen bij ambassade"
+
+
+def test_erasure_blanks_the_reason_a_stay_link_was_undone_on_either_side():
+    user = UserFactory()
+    erased, elsewhere, kept, other = StayFactory(), StayFactory(), StayFactory(), StayFactory()
+    now = dt.datetime(2020, 3, 1, tzinfo=dt.UTC)
+    for stay, previous in ((elsewhere, erased), (kept, other)):
+        StayLink.objects.create(
+            stay=stay,
+            previous_stay=previous,
+            linked_by=user,
+            undone_by=user,
+            undone_at=now,
+            undo_reason="Synthetische reden met een naam",
+        )
+
+    person_erase(person=erased.person, kind="request", reason="Verzoek 2026-002", by=None)
+
+    undone = StayLink.objects.get(stay=elsewhere)
+    assert undone.undo_reason == "" and undone.undone_at == now
+    assert StayLink.objects.get(stay=kept).undo_reason == "Synthetische reden met een naam"
