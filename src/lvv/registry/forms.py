@@ -186,7 +186,9 @@ class LocationForm(StayChangeForm):
 
     def __init__(self, *args, stay, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = Location.objects.filter(lvv=stay.lvv, active=True)
+        _field(self, "location", forms.ModelChoiceField).queryset = Location.objects.filter(
+            lvv=stay.lvv, active=True
+        )
 
 
 class OrganisationForm(StayChangeForm):
@@ -200,7 +202,7 @@ class OrganisationForm(StayChangeForm):
 
     def __init__(self, *args, stay, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.filter(
+        _field(self, "organisation", forms.ModelChoiceField).queryset = Organisation.objects.filter(
             kind=Organisation.Kind.NGO, lvvs=stay.lvv
         )
 
@@ -214,7 +216,7 @@ class StayDetailsForm(StayChangeForm):
 
     def __init__(self, *args, stay, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reported_municipality"].choices = municipality_options(
+        _field(self, "reported_municipality", forms.ChoiceField).choices = municipality_options(
             LVV.objects.filter(pk=stay.lvv_id)
         )
 
@@ -270,7 +272,8 @@ class PersonFieldsForm(Form):
         return year
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # the dict super().clean() returns (its type allows None)
         birth_date, birth_year = data.get("birth_date"), data.get("birth_year")
         if birth_date and birth_year and birth_date.year != birth_year:
             self.add_error("birth_year", _("Het geboortejaar past niet bij de geboortedatum."))
@@ -342,7 +345,8 @@ class StayRegisterForm(Form):
         )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # the dict super().clean() returns (its type allows None)
         lvv, organisation = data.get("lvv"), data.get("organisation")
         if lvv and organisation and not organisation.lvvs.filter(pk=lvv.pk).exists():
             self.add_error("organisation", _("Deze organisatie werkt niet in de gekozen LVV."))
