@@ -415,4 +415,24 @@ def test_receiving_lvv_links_the_previous_stay(chromium_browser, live_server, de
     expect(page.locator("#vorig")).to_contain_text("voor uw rol niet zichtbaar")
     stay.refresh_from_db()
     assert stay.previous_stay_id == previous.pk
+
+    # Undoing it (ADR 0106): the reason is required, the error says so at the field.
+    section = page.locator("#vorig")
+    section.get_by_text("Koppeling losmaken", exact=True).first.click()
+    _submit(page, "Koppeling losmaken")
+    expect(page.locator("#vorig .field.invalid")).to_contain_text(
+        "Geef aan waarom de koppeling wordt losgemaakt."
+    )
+    assert_accessible(page)
+    page.locator("#vorig").screenshot(path=str(screenshot(page, "workflow-transfer-undo-error")))
+    page.locator("#vorig").get_by_label("Reden", exact=True).fill("Verkeerd verblijf gekoppeld")
+    _submit(page, "Koppeling losmaken")
+    section = page.locator("#vorig")
+    expect(section).to_contain_text("Komt over uit een andere LVV?")
+    expect(section).to_contain_text("Eerdere koppelingen")
+    expect(section).to_contain_text("Verkeerd verblijf gekoppeld")
+    assert_accessible(page)
+    section.screenshot(path=str(screenshot(page, "workflow-transfer-undone")))
+    stay.refresh_from_db()
+    assert stay.previous_stay_id is None
     page.context.close()
