@@ -101,7 +101,9 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["stay", "recorded_at"]),
             models.Index(fields=["person", "recorded_at"]),
-            models.Index(fields=["kind", "valid_on"]),
+            # No index on (kind, valid_on): since the monitor counts from the stay projection
+            # (ADRs 0076, 0090) no query's plan used it, and keeping it up cost every event
+            # written, a quarter of the database's work in an import (ADR 0109).
             models.Index(fields=["recorded_at"]),
             # The three optional references are empty on nearly every event (an import writes
             # none): partial indexes hold only the rows that have one, which is all a lookup by
