@@ -71,7 +71,8 @@ class ConsentForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # the dict super().clean() returns (its type allows None)
         party, cats = data.get("party"), data.get("categories") or []
         if party and cats:
             wrong = [c for c in cats if c not in CONSENTABLE[party]]

@@ -60,7 +60,7 @@ def subject_access(request):
     """GDPR art. 15: everything stored about one person and who looked at it."""
     _privacy_officer_only(request)
     form = SubjectAccessForm(request.GET or None)
-    context = {"form": form}
+    context: dict[str, object] = {"form": form}
     if form.is_valid():
         person_id = form.cleaned_data["person"]
         person = Person.objects.filter(pk=person_id).first()
