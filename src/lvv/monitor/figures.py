@@ -547,17 +547,13 @@ def _raw_rows(queryset, alias: str) -> Iterator[tuple]:
 
 def earliest_date(*, using: str | None = None) -> dt.date | None:
     """The first day any LVV existed: the earliest start date, else the earliest capacity row or
-    admission."""
+    admission (of the stay projection: no index on events by kind, ADR 0109)."""
     alias = using or monitor_alias()
     found = LVV.objects.using(alias).aggregate(m=Min("start_date"))["m"]
     if found is None:
         found = CapacityRecord.objects.using(alias).aggregate(m=Min("valid_from"))["m"]
     if found is None:
-        found = (
-            Event.objects.using(alias)
-            .filter(kind=EventKind.STAY_ADMITTED)
-            .aggregate(m=Min("valid_on"))["m"]
-        )
+        found = Stay.objects.using(alias).aggregate(m=Min("admission_date"))["m"]
     return found
 
 

@@ -8,7 +8,7 @@ from lvv.monitor import figures
 from lvv.monitor.tests.world import PEILDATUM, build_world, expected
 from lvv.registry import services
 from lvv.registry.history import stay_state
-from lvv.registry.models import Stay
+from lvv.registry.models import LVV, CapacityRecord, Stay
 from lvv.registry.taxonomy import OutflowType
 
 
@@ -194,3 +194,19 @@ def test_cached_facts_are_refreshed_by_a_new_event(world, django_assert_max_num_
     fresh = figures.collect_cached(peildatum=PEILDATUM)
     a1 = next(s for s in fresh.stays if s.stay_id == world["stays"]["A1"].pk)
     assert a1.outflow_type == OutflowType.RETURN
+
+
+def test_earliest_date_falls_back_from_start_dates_to_capacity_to_admissions(world):
+    # The world's LVVs start 2019-01-01 and 2019-06-01; capacity from 2019-01-01; the first
+    # admission 2019-02-01 (A1).
+    assert figures.earliest_date() == dt.date(2019, 1, 1)
+    LVV.objects.update(start_date=None)
+    assert figures.earliest_date() == dt.date(2019, 1, 1)  # the first capacity row
+    CapacityRecord.objects.all().delete()
+    # The first admission, read from the stay projection (ADR 0109).
+    assert figures.earliest_date() == dt.date(2019, 2, 1)
+
+
+@pytest.mark.django_db
+def test_earliest_date_of_an_empty_register():
+    assert figures.earliest_date() is None
