@@ -15,7 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import connections, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpResponse
@@ -127,7 +127,9 @@ class BoundedPaginator(Paginator):
             )
             stays = stays.filter(person__in=first_persons)
         rows = stays.select_related("person", "lvv", "organisation").order_by(*LIST_ORDER)
-        return self._get_page(rows[bottom:top], number, self)
+        return Page(
+            rows[bottom:top], number, self
+        )  # as Paginator._get_page does (not in the stubs)
 
 
 def _filtered_stays(user, form: registry_forms.PersonFilterForm):

@@ -623,6 +623,7 @@ def test_person_page_timeline_says_the_signed_intake_form_admitted(client, world
     page's timeline, with the signing date as its date, and costs no extra query."""
     plain = StayFactory(lvv=world["utrecht"], registered_only=True)
     signed = StayFactory(lvv=world["utrecht"], registered_only=True)
+    assert plain.registration_date is not None
     on = plain.registration_date + dt.timedelta(days=3)
     by = world["coordinator"]
     services.stay_admit(stay=plain, on=on, by=by)
