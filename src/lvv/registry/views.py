@@ -127,9 +127,8 @@ class BoundedPaginator(Paginator):
             )
             stays = stays.filter(person__in=first_persons)
         rows = stays.select_related("person", "lvv", "organisation").order_by(*LIST_ORDER)
-        return Page(
-            rows[bottom:top], number, self
-        )  # as Paginator._get_page does (not in the stubs)
+        # What Paginator._get_page returns (a hook the stubs do not declare).
+        return Page(rows[bottom:top], number, self)
 
 
 def _filtered_stays(user, form: registry_forms.PersonFilterForm):
