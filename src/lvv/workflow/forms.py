@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lvv.accounts.models import Organisation
 from lvv.registry.countries import country_choices
+from lvv.registry.forms import _field
 from lvv.registry.models import LVV, Location
 from lvv.registry.taxonomy import FollowUp, OutflowType, Scenario
 from lvv.workflow.models import (
@@ -101,11 +102,16 @@ class RegistrationForm(Form):
 
     def __init__(self, *args, lvvs, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lvv"].queryset = lvvs
+        _field(self, "lvv", forms.ModelChoiceField).queryset = lvvs
         orgs = Organisation.objects.filter(lvvs__in=lvvs).distinct().order_by("name")
-        self.fields["referred_by"].queryset = orgs
-        self.fields["organisation"].queryset = orgs.filter(kind=Organisation.Kind.NGO)
-        self.fields["country"].choices = [("", _("Onbekend")), *country_choices()]
+        _field(self, "referred_by", forms.ModelChoiceField).queryset = orgs
+        _field(self, "organisation", forms.ModelChoiceField).queryset = orgs.filter(
+            kind=Organisation.Kind.NGO
+        )
+        _field(self, "country", forms.ChoiceField).choices = [
+            ("", _("Onbekend")),
+            *country_choices(),
+        ]
 
     def clean_v_number(self):
         value = self.cleaned_data["v_number"].strip()
@@ -219,7 +225,7 @@ class LinkPreviousForm(Form):
             choices.append(
                 (str(src["stay_id"]), f"{src['lvv']} ({when}; contact: {src['contact']})")
             )
-        self.fields["previous_stay"].choices = choices
+        _field(self, "previous_stay", forms.ChoiceField).choices = choices
 
 
 class UnlinkPreviousForm(Form):
@@ -259,7 +265,9 @@ class AdmissionDecisionForm(Form):
 
     def __init__(self, *args, lvv, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = Location.objects.filter(lvv=lvv, active=True)
+        _field(self, "location", forms.ModelChoiceField).queryset = Location.objects.filter(
+            lvv=lvv, active=True
+        )
 
 
 class IntakeFormForm(Form):
@@ -279,7 +287,9 @@ class IntakeFormForm(Form):
 
     def __init__(self, *args, lvv, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = Location.objects.filter(lvv=lvv, active=True)
+        _field(self, "location", forms.ModelChoiceField).queryset = Location.objects.filter(
+            lvv=lvv, active=True
+        )
 
 
 class LocationForm(Form):
@@ -288,7 +298,9 @@ class LocationForm(Form):
 
     def __init__(self, *args, lvv, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = Location.objects.filter(lvv=lvv, active=True)
+        _field(self, "location", forms.ModelChoiceField).queryset = Location.objects.filter(
+            lvv=lvv, active=True
+        )
 
 
 class IdentityForm(Form):
@@ -356,7 +368,9 @@ class DecisionForm(Form):
 
     def __init__(self, *args, lvv, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["meeting"].queryset = Meeting.objects.filter(lvv=lvv).order_by("-held_on")
+        _field(self, "meeting", forms.ModelChoiceField).queryset = Meeting.objects.filter(
+            lvv=lvv
+        ).order_by("-held_on")
 
     def record(self, *, stay, by, expected_version: int | None = None):
         """Record the decision the valid form holds (`services.decision_record`), for the case
@@ -394,10 +408,12 @@ class ActionForm(Form):
 
     def __init__(self, *args, lvv, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["responsible_organisation"].queryset = Organisation.objects.filter(
-            lvvs=lvv
-        ).order_by("name")
-        self.fields["meeting"].queryset = Meeting.objects.filter(lvv=lvv).order_by("-held_on")
+        _field(
+            self, "responsible_organisation", forms.ModelChoiceField
+        ).queryset = Organisation.objects.filter(lvvs=lvv).order_by("name")
+        _field(self, "meeting", forms.ModelChoiceField).queryset = Meeting.objects.filter(
+            lvv=lvv
+        ).order_by("-held_on")
 
 
 class DeadlineForm(Form):
@@ -420,10 +436,12 @@ class ExtensionForm(Form):
         from lvv.workflow.services import EXTENSION_REASON_LABELS
 
         super().__init__(*args, **kwargs)
-        self.fields["reason"].choices = [
+        _field(self, "reason", forms.ChoiceField).choices = [
             (r, EXTENSION_REASON_LABELS.get(r, r)) for r in policy.extension_reasons
         ] or [("", _("Verlengen is in deze LVV niet mogelijk"))]
-        self.fields["meeting"].queryset = Meeting.objects.filter(lvv=lvv).order_by("-held_on")
+        _field(self, "meeting", forms.ModelChoiceField).queryset = Meeting.objects.filter(
+            lvv=lvv
+        ).order_by("-held_on")
 
 
 class EscalationForm(Form):
@@ -439,7 +457,9 @@ class EscalationForm(Form):
 
     def __init__(self, *args, lvv, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["meeting"].queryset = Meeting.objects.filter(lvv=lvv).order_by("-held_on")
+        _field(self, "meeting", forms.ModelChoiceField).queryset = Meeting.objects.filter(
+            lvv=lvv
+        ).order_by("-held_on")
         for key, label in POSITION_PARTIES:
             self.fields[f"position_{key}"] = forms.CharField(
                 label=_("Standpunt {party}").format(party=label),
@@ -477,7 +497,7 @@ class OutflowForm(Form):
         from lvv.registry.models import LVV
 
         super().__init__(*args, **kwargs)
-        self.fields["to_lvv"].queryset = LVV.objects.exclude(pk=lvv.pk)
+        _field(self, "to_lvv", forms.ModelChoiceField).queryset = LVV.objects.exclude(pk=lvv.pk)
 
 
 class FollowUpForm(Form):
@@ -539,10 +559,12 @@ class MeetingForm(Form):
 
     def __init__(self, *args, lvvs, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lvv"].queryset = lvvs
+        _field(self, "lvv", forms.ModelChoiceField).queryset = lvvs
         orgs = Organisation.objects.filter(lvvs__in=lvvs).distinct().order_by("kind", "name")
-        self.fields["scope_organisation"].queryset = orgs.filter(kind=Organisation.Kind.NGO)
-        self.fields["participants"].queryset = orgs
+        _field(self, "scope_organisation", forms.ModelChoiceField).queryset = orgs.filter(
+            kind=Organisation.Kind.NGO
+        )
+        _field(self, "participants", forms.ModelChoiceField).queryset = orgs
 
 
 class DuplicateDecisionForm(Form):
