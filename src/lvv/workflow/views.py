@@ -237,7 +237,8 @@ def _case_context(
         "forced_checks": stay.forced_departure_checks.select_related("ngo"),
         "timeline": stay_timeline(stay)[:50],
         "previous": previous,
-        "undone_links": [x for x in links if not x.active],
+        # Who undid a link and why is part of the stay's file: for whom may see the stay.
+        "undone_links": [x for x in links if not x.active] if "stay" in cats else [],
         "verdicts": verdicts,
         "intake_form": intake_form,
         "transfer_sources": transfer_sources,

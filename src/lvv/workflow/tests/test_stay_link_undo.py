@@ -94,7 +94,7 @@ def test_undo_then_link_again_and_consumers_follow(pilots, today):
     )
     assert stay.previous_stay_id == previous.pk
     rows = list(StayLink.objects.filter(stay=stay).order_by("pk"))
-    assert [(r.active, r.linked_by.username) for r in rows] == [
+    assert [(r.active, r.linked_by and r.linked_by.username) for r in rows] == [
         (False, "gemeente-utrecht"),
         (True, "ngo-utrecht"),
     ]
@@ -289,3 +289,24 @@ def test_case_page_queries_do_not_grow_with_the_link_history(
         )
     assert queries() == one
     assert StayLink.objects.filter(stay=stay).count() == 6
+
+
+@pytest.mark.parametrize(
+    ("categories", "shown"), [(["identity", "stay"], True), (["identity"], False)]
+)
+def test_the_undo_reason_is_shown_to_whom_may_see_the_stay(
+    pilots, today, client, categories, shown
+):
+    _, stay, _ = _linked(today)
+    services.stay_link_undo(stay=stay, by=user("gemeente-utrecht"), reason="Verkeerd verblijf")
+    consent_give(
+        person=stay.person,
+        party="ind",
+        categories=categories,
+        method="participation_form",
+        by=user("ngo-utrecht"),
+    )
+    client.force_login(user("ind-utrecht"))
+    response = client.get(_case(stay))
+    assert response.status_code == 200
+    assert ("Verkeerd verblijf" in response.content.decode()) is shown
