@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from lvv.accounts.models import User
+from lvv.accounts.models import Organisation, User
 from lvv.registry.models import LVV
 from lvv.workflow import services
 from lvv.workflow.models.admission import Criterion
@@ -29,6 +29,12 @@ def pilots(demo_structure):
 
 def user(name: str) -> User:
     return User.objects.select_related("organisation").get(username=name)
+
+
+def organisation_of(u: User) -> Organisation:
+    """A demo user's organisation (every demo user has one)."""
+    assert u.organisation is not None, u.username
+    return u.organisation
 
 
 def lvv(name: str) -> LVV:

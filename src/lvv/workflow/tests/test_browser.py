@@ -15,6 +15,7 @@ One Chromium serves the module (the session fixture `chromium_browser`)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import NotRequired, TypedDict
 
 import pytest
 from django.utils import timezone
@@ -30,8 +31,17 @@ from lvv.workflow.tests.conftest import PARTY_USER, PILOTS, register, user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+
+class PilotExpectation(TypedDict):
+    avim: bool
+    medical_by: str
+    extension: str
+    exception: str
+    intake_form: NotRequired[bool]
+
+
 # What each pilot's demo policy must show on the route (the walk itself reads the policy).
-EXPECTED = {
+EXPECTED: dict[str, PilotExpectation] = {
     "Amsterdam": {"avim": True, "medical_by": "medisch", "extension": "granted", "exception": ""},
     "Eindhoven": {
         "avim": False,

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_erasure_blanks_notes_and_deletes_documents_of_that_person_only():
     user = UserFactory()
+    assert user.organisation is not None
     erased, kept = StayFactory(), StayFactory()
     for stay in (erased, kept):
         MedicalIntake.objects.create(

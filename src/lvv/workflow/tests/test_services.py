@@ -30,6 +30,7 @@ from lvv.workflow.tests.conftest import (
     agree_all,
     decide_admit,
     lvv,
+    organisation_of,
     register,
     user,
 )
@@ -47,7 +48,8 @@ def test_registration_records_channel_and_admission_follows_policy(pilots, pilot
     )
     assert matches == []
     check = AdmissionCheck.objects.get(stay=stay)
-    assert check.channel == "referral" and check.referred_by.name == "IND"
+    assert check.channel == "referral" and check.referred_by is not None
+    assert check.referred_by.name == "IND"
     policy = lvv(pilot).policy
     coordinator = user(f"gemeente-{pilot.lower()}")
     if policy.admission_conditions:
@@ -378,7 +380,7 @@ def test_agenda_proposal_and_decisions(pilots, today):
         by=coordinator,
         kind="lso",
         held_on=today,
-        participants=[coordinator.organisation],
+        participants=[organisation_of(coordinator)],
     )
     item = meeting.agenda.get(stay=stay)
     assert set(item.reasons) == {"new_admission", "legal_check_done"}
@@ -438,7 +440,7 @@ def test_actions_deadlines_and_overdue_overviews(pilots, today):
             stay=stay,
             by=coordinator,
             description="Paspoort ophalen",
-            responsible_organisation=ngo_user.organisation,
+            responsible_organisation=organisation_of(ngo_user),
             due_on=today - dt.timedelta(days=1),
         )
     action = services.action_create(
@@ -446,7 +448,7 @@ def test_actions_deadlines_and_overdue_overviews(pilots, today):
         by=coordinator,
         description="Paspoort ophalen",
         responsible_user=ngo_user,
-        responsible_organisation=ngo_user.organisation,
+        responsible_organisation=organisation_of(ngo_user),
         due_on=today - dt.timedelta(days=1),
         reason="Afgesproken in vorig LSO, nu pas vastgelegd",
     )
@@ -526,6 +528,7 @@ def test_extension_by_policy(pilots, pilot, today):
         meeting=meeting,
     )
     new_end = selectors.stay_end_date(stay)
+    assert policy.extension_days  # stay_extend refuses a policy without one
     assert new_end == end + dt.timedelta(days=policy.extension_days)
     assert Event.objects.filter(stay=stay, kind=EventKind.STAY_EXTENDED).count() == 1
     if policy.max_total_stay_days:
@@ -560,7 +563,7 @@ def test_escalation_dossier_is_assembled_and_counted(pilots, today):
         stay=stay,
         by=coordinator,
         description="Documenten verzamelen",
-        responsible_organisation=user("ngo-rotterdam").organisation,
+        responsible_organisation=organisation_of(user("ngo-rotterdam")),
         due_on=today,
     )
     meeting = services.meeting_create(lvv=stay.lvv, by=coordinator, kind="lso", held_on=today)
@@ -760,7 +763,7 @@ def test_daily_digest_has_counts_and_a_link_but_no_names(pilots, today):
         stay=stay,
         by=user("gemeente-groningen"),
         description="Paspoort",
-        responsible_organisation=worker.organisation,
+        responsible_organisation=organisation_of(worker),
         due_on=today - dt.timedelta(days=1),
         reason="Vorig LSO",
     )

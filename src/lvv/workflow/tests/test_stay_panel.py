@@ -84,8 +84,9 @@ def test_end_dates_from_the_page_equal_the_fold_without_a_query(world, django_as
     _extend(voided, dt.date(2021, 4, 1))
     registry.event_void(event=_extend(voided, dt.date(2021, 5, 1)), by=None, reason="vergissing")
     request = RequestFactory().get("/")
-    request.user = world["coordinator"]
-    stays = gate.visible_stays_of(request.user, person, select_related=("lvv__policy",))
+    coordinator = world["coordinator"]
+    request.user = coordinator
+    stays = gate.visible_stays_of(coordinator, person, select_related=("lvv__policy",))
     assert {s.pk for s in stays} == {plain.pk, extended.pk, voided.pk}
     for stay in stays:
         stay.page_events = list(Event.objects.filter(stay=stay))

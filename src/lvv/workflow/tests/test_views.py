@@ -11,7 +11,7 @@ from django.urls import reverse
 from lvv.access.consent import consent_give
 from lvv.workflow import services
 from lvv.workflow.models import AdmissionCheck, Document, LegalCheckSection
-from lvv.workflow.tests.conftest import admit, register, user
+from lvv.workflow.tests.conftest import admit, organisation_of, register, user
 
 pytestmark = pytest.mark.django_db
 
@@ -166,7 +166,7 @@ def test_home_shows_work_queue_counts(pilots, client_as, today):
         stay=stay,
         by=user("gemeente-groningen"),
         description="Paspoort",
-        responsible_organisation=worker.organisation,
+        responsible_organisation=organisation_of(worker),
         due_on=today - dt.timedelta(days=2),
         reason="Vorige week afgesproken",
     )
