@@ -14,19 +14,19 @@ import random
 from django.db import transaction
 
 from lvv.registry import demo, services
-from lvv.registry.models import LVV, Event, EventKind
+from lvv.registry.models import Event, EventKind
 from lvv.registry.taxonomy import Gender
 
 SEED = 2102
 
 
 @transaction.atomic
-def load(context: dict[str, object], stdout) -> None:
+def load(context: demo.DemoContext, stdout) -> None:
     if Event.objects.filter(source=demo.DEMO_SOURCE, kind=EventKind.STAY_WAITLISTED).exists():
         return
     rng = random.Random(SEED)
     today = demo.demo_today()
-    lvvs: dict[str, LVV] = context["lvvs"]  # type: ignore[assignment]
+    lvvs = context["lvvs"]
     created = 0
     for spec in demo.PILOTS:
         lvv = lvvs[spec.name]

@@ -9,6 +9,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TypedDict
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -316,7 +317,15 @@ def _user(
 
 
 @transaction.atomic
-def load_structure() -> dict[str, object]:
+class DemoContext(TypedDict):
+    """What `load_structure` made, handed to the participants and to each app's demo `load`."""
+
+    lvvs: dict[str, LVV]  # by pilot name
+    ngos: dict[str, list[Organisation]]  # by pilot name
+    national: dict[str, Organisation]  # by name
+
+
+def load_structure() -> DemoContext:
     """LVVs, policies, locations, capacity, organisations and accounts."""
     national = {
         name: Organisation.objects.get_or_create(name=name, defaults={"kind": kind})[0]
@@ -452,14 +461,13 @@ def _admission_date(rng: random.Random, start: dt.date, today: dt.date) -> dt.da
 
 
 @transaction.atomic
-def load_participants(context: dict[str, object], *, seed: int = 2019) -> int:
+def load_participants(context: DemoContext, *, seed: int = 2019) -> int:
     """A few hundred synthetic participants with realistic histories. Skipped when they exist."""
     if Event.objects.filter(source=DEMO_SOURCE).exists():
         return 0
     rng = random.Random(seed)
     today = demo_today()
-    lvvs: dict[str, LVV] = context["lvvs"]  # type: ignore[assignment]
-    ngos: dict[str, list[Organisation]] = context["ngos"]  # type: ignore[assignment]
+    lvvs, ngos = context["lvvs"], context["ngos"]
     created = 0
     movers: list[tuple[Stay, dt.date]] = []
     for spec in PILOTS:
