@@ -3,8 +3,8 @@
 Two databases are involved. Consent and erasure records live with the register (alias "default").
 The access log (`AuditRecord`, `AccessRecord`) is written through its own connection (alias
 "accesslog", see lvv.access.routers) that autocommits, so a line stays even when the request's
-transaction rolls back; both tables are append-only, in the ORM and, on PostgreSQL, in the
-database itself (migration 0002)."""
+transaction rolls back; both tables are append-only, in the ORM and in the database itself
+(triggers: migration 0003 on PostgreSQL, 0004 on SQLite; lvv.access.appendonly, ADR 0104)."""
 
 from __future__ import annotations
 

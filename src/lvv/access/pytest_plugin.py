@@ -31,8 +31,11 @@ def pytest_collection_modifyitems(items):
 
 def pytest_configure(config):
     """Close every connection (the access log's too) before the test databases are dropped;
-    otherwise PostgreSQL refuses to drop a database that the second connection still uses."""
+    otherwise PostgreSQL refuses to drop a database that the second connection still uses.
+    And let the test flush empty the SQLite access log (_keep_append_only_triggers_in_flush)."""
     import django.test.utils as test_utils
+
+    _keep_append_only_triggers_in_flush()
 
     original = test_utils.teardown_databases
     if getattr(original, "_lvv_closes_connections", False):
@@ -46,3 +49,44 @@ def pytest_configure(config):
 
     teardown_databases._lvv_closes_connections = True
     test_utils.teardown_databases = teardown_databases
+
+
+def _keep_append_only_triggers_in_flush() -> None:
+    """Tests only: the flush between transactional tests (TransactionTestCase, `transactional_db`,
+    `live_server`) empties tables with DELETE on SQLite, which the access log's append-only
+    triggers refuse (ADR 0104). On PostgreSQL it uses TRUNCATE, which row triggers do not see.
+
+    The flush SQL of an SQLite test database drops the triggers, deletes, and creates them again
+    from the very SQL stored in the database; Django runs the whole list in one transaction, so the
+    triggers are gone only inside the flush and come back even when it fails. Production code
+    never loads this plugin: there, a flush of the SQLite access log is refused by the database."""
+    # Through the backend's module: importing the operations module first is a circular import.
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    DatabaseOperations = DatabaseWrapper.ops_class
+    original = DatabaseOperations.sql_flush
+    if getattr(original, "_lvv_keeps_append_only_triggers", False):
+        return
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        sql = original(
+            self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+        )
+        if not sql:
+            return sql
+        from lvv.access.appendonly import SQLITE_TRIGGER_NAMES
+
+        placeholders = ", ".join(["%s"] * len(SQLITE_TRIGGER_NAMES))
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master "  # noqa: S608 (placeholders only)
+                f"WHERE type = 'trigger' AND name IN ({placeholders}) ORDER BY name",
+                list(SQLITE_TRIGGER_NAMES),
+            )
+            triggers = cursor.fetchall()
+        drop = [f"DROP TRIGGER {self.quote_name(name)};" for name, _ in triggers]
+        create = [f"{create_sql};" for _, create_sql in triggers]
+        return [*drop, *sql, *create]
+
+    sql_flush._lvv_keeps_append_only_triggers = True  # type: ignore[attr-defined]
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
