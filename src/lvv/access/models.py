@@ -9,7 +9,7 @@ transaction rolls back; both tables are append-only, in the ORM and in the datab
 from __future__ import annotations
 
 import uuid
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -17,6 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lvv.access.fields import EncryptedTextField
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 class ProcessingActivity(models.TextChoices):
@@ -285,6 +288,10 @@ class AccessRecord(AppendOnlyModel):
     outcome = models.CharField(_("resultaat"), max_length=16, choices=Outcome.choices)
 
     objects: ClassVar[AccessRecordManager] = AccessRecordManager()
+
+    # Not stored: set on the lines the access-log page shows (lvv.access.views.access_log), the
+    # label of the role recorded in the line's audit record.
+    role_label: str | StrPromise
 
     class Meta:
         verbose_name = _("toegangsregistratie")

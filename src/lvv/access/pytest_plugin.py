@@ -8,6 +8,9 @@ import pytest
 
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
 
+# The wrappers this plugin put in Django's place, so that configuring again does not wrap them twice.
+_INSTALLED: set[object] = set()
+
 
 def pytest_collection_modifyitems(items):
     from django.conf import settings
@@ -38,7 +41,7 @@ def pytest_configure(config):
     _keep_append_only_triggers_in_flush()
 
     original = test_utils.teardown_databases
-    if getattr(original, "_lvv_closes_connections", False):
+    if original in _INSTALLED:
         return
 
     def teardown_databases(*args, **kwargs):
@@ -47,7 +50,7 @@ def pytest_configure(config):
         connections.close_all()
         return original(*args, **kwargs)
 
-    teardown_databases._lvv_closes_connections = True
+    _INSTALLED.add(teardown_databases)
     test_utils.teardown_databases = teardown_databases
 
 
@@ -65,7 +68,7 @@ def _keep_append_only_triggers_in_flush() -> None:
 
     DatabaseOperations = DatabaseWrapper.ops_class
     original = DatabaseOperations.sql_flush
-    if getattr(original, "_lvv_keeps_append_only_triggers", False):
+    if original in _INSTALLED:
         return
 
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
@@ -88,5 +91,6 @@ def _keep_append_only_triggers_in_flush() -> None:
         create = [f"{create_sql};" for _, create_sql in triggers]
         return [*drop, *sql, *create]
 
-    sql_flush._lvv_keeps_append_only_triggers = True  # type: ignore[attr-defined]
+    _INSTALLED.add(sql_flush)
+    # A test-only patch of Django's class; mypy refuses assigning to a method by design.
     DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
