@@ -64,7 +64,26 @@ class DuplicateCandidate(models.Model):
         return f"{self.person_a_id} ~ {self.person_b_id} ({self.status})"
 
 
-class PersonLink(models.Model):
+class UndoableLink(models.Model):
+    """What a link that can be undone keeps of its undoing: who, when and why (the row stays, for
+    the history). Shared by `PersonLink` (ADR 0050) and `StayLink` (ADR 0106)."""
+
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ontkoppeld door"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    undone_at = models.DateTimeField(_("ontkoppeld op"), null=True, blank=True)
+    undo_reason = models.TextField(_("reden ontkoppeling"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class PersonLink(UndoableLink):
     """A confirmed link: two person records are the same human being. Neither record is changed or
     removed; undoing the link sets `undone_at` (the row stays, for the history)."""
 
@@ -87,16 +106,6 @@ class PersonLink(models.Model):
         related_name="+",
     )
     linked_at = models.DateTimeField(_("gekoppeld op"), default=timezone.now)
-    undone_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("ontkoppeld door"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    undone_at = models.DateTimeField(_("ontkoppeld op"), null=True, blank=True)
-    undo_reason = models.TextField(_("reden ontkoppeling"), blank=True)
 
     class Meta:
         verbose_name = _("koppeling van personen")

@@ -6,8 +6,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lvv.workflow.models.duplicates import UndoableLink
 
-class StayLink(models.Model):
+
+class StayLink(UndoableLink):
     """One link the receiving LVV made on the case page from a new stay to the person's earlier
     stay in another LVV (ADR 0055), and, once undone, who undid it, when and why (ADR 0106).
 
@@ -38,16 +40,6 @@ class StayLink(models.Model):
         related_name="+",
     )
     linked_at = models.DateTimeField(_("gekoppeld op"), null=True, blank=True, default=timezone.now)
-    undone_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("ontkoppeld door"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    undone_at = models.DateTimeField(_("ontkoppeld op"), null=True, blank=True)
-    undo_reason = models.TextField(_("reden ontkoppeling"), blank=True)
 
     class Meta:
         verbose_name = _("koppeling aan een vorig verblijf")
