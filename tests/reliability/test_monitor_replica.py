@@ -1,6 +1,7 @@
 """Beyond one machine: the monitor reads from a replica connection (MONITOR_DATABASE_URL -> the
 "monitor" alias; docs/deployment.md). Here the replica is a second connection to the same test
-database, which is what a streaming replica looks like to the application."""
+database, which is what a streaming replica looks like to the application once it has caught up;
+test_streaming_replica.py runs the commands against a real hot standby, lag included."""
 
 from __future__ import annotations
 

@@ -300,6 +300,13 @@ if env_str("MONITOR_DATABASE_URL"):
         env_str("MONITOR_DATABASE_URL"), conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
     )
     MONITOR_DATABASE_ALIAS = "monitor"
+# How long the monitor waits for that replica to replay what the register has committed before it
+# counts "as the register stands now" (lvv.monitor.replica; ADR 0110). Seconds.
+MONITOR_REPLICA_WAIT = env_int("MONITOR_REPLICA_WAIT", 10)
+if MONITOR_REPLICA_WAIT < 0:
+    raise ImproperlyConfigured(
+        f"MONITOR_REPLICA_WAIT must be 0 or more seconds, not {MONITOR_REPLICA_WAIT}"
+    )
 
 # PostgreSQL: the server binds the parameters, and from the second time a connection runs the
 # same query psycopg runs it as a prepared statement, so the server skips parsing and planning:

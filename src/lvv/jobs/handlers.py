@@ -17,6 +17,7 @@ Registered when the app is ready (lvv.jobs.apps)."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -28,6 +29,8 @@ from lvv.accounts.models import User
 from lvv.jobs import files
 from lvv.jobs.models import Job
 from lvv.jobs.services import JobError, job_handler, job_progress
+
+logger = logging.getLogger(__name__)
 
 MAX_PROBLEMS_SHOWN = 20
 
@@ -77,16 +80,25 @@ def persons_import_job(job: Job) -> dict:
 
 @job_handler("monitor_publish")
 def monitor_publish_job(job: Job) -> dict:
+    from lvv.monitor.replica import ReplicaBehind
     from lvv.monitor.services import monitor_publish
 
     payload = job.payload
     job_progress(job, 0, None)
-    published = monitor_publish(
-        peildatum=dt.date.fromisoformat(payload["peildatum"]),
-        scheme=payload.get("scheme", "evaluation"),
-        by=job.created_by,
-        suppress_small_cells=payload.get("suppress_small_cells"),
-    )
+    try:
+        published = monitor_publish(
+            peildatum=dt.date.fromisoformat(payload["peildatum"]),
+            scheme=payload.get("scheme", "evaluation"),
+            by=job.created_by,
+            suppress_small_cells=payload.get("suppress_small_cells"),
+        )
+    except ReplicaBehind as exc:
+        logger.warning("monitor publication %s: %s", job.pk, exc)  # no personal data in it
+        raise JobError(
+            "De kopie van het register waaruit de monitor leest, loopt achter: de cijfers zouden "
+            "recente registraties missen, dus er is niets gepubliceerd. Probeer het over een paar "
+            "minuten opnieuw; blijft dit zo, meld het dan de beheerder."
+        ) from None
     return {"published_id": published.pk, "sha256": published.sha256}
 
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lvv.accounts.models import User
-from lvv.monitor import figures
+from lvv.monitor import figures, replica
 from lvv.monitor.models import PublishedMonitor
 from lvv.monitor.suppression import suppress_document
 
@@ -41,8 +41,11 @@ def monitor_publish(
     suppress_small_cells: int | None = None,
 ) -> PublishedMonitor:
     """Compute the monitor as the register stands now (or at `known_at`) and store it with its
-    content hash and cut-off, so `lvv monitor --as-registered-on <cut-off>` reproduces it."""
+    content hash and cut-off, so `lvv monitor --as-registered-on <cut-off>` reproduces it. On a
+    read replica, waits until it holds everything committed by the cut-off (`ReplicaBehind` when
+    it does not in time): the stored figures must be the register's at that moment."""
     cutoff = known_at or timezone.now()
+    replica.wait_for_replica()
     text = figures.to_json(
         monitor_document(
             peildatum=peildatum,

@@ -448,14 +448,27 @@ class MonitorView(APIView):
             400: OpenApiTypes.OBJECT,
             401: FORBIDDEN,
             403: FORBIDDEN,
+            503: OpenApiResponse(
+                description="The monitor's read replica lags behind the register: try again "
+                "after Retry-After seconds."
+            ),
         },
     )
     def get(self, request: Request) -> Response:
         from lvv.monitor.figures import monitor_compute
+        from lvv.monitor.replica import ReplicaBehind, wait_for_replica
 
         query = s.MonitorQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         peildatum: dt.date = query.validated_data["peildatum"]
+        try:
+            wait_for_replica()
+        except ReplicaBehind as exc:
+            return Response(
+                {"detail": str(exc)},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                headers={"Retry-After": "60"},
+            )
         try:
             document = monitor_compute(peildatum=peildatum, scheme=query.validated_data["scheme"])
         except ValueError as exc:

@@ -201,3 +201,27 @@ def test_person_list_query_count_does_not_grow_with_persons(world, django_assert
     with django_assert_max_num_queries(30):
         response = client.get("/api/v1/persons/")
     assert response.json()["count"] == 3
+
+
+def test_the_monitor_document_for_a_peildatum(world, monkeypatch):
+    coordinator = client_for(UserFactory(role=Role.COORDINATOR, lvvs=[world["ams"]]))
+    response = coordinator.get("/api/v1/monitor/", {"peildatum": "2030-12-31"})
+    assert response.status_code == 200
+    assert {"peildatum", "lvvs", "national"} <= set(response.json())
+    response = coordinator.get("/api/v1/monitor/", {"peildatum": "1990-01-01"})
+    assert response.status_code == 400
+    assert "lies before the first LVV started" in response.json()["peildatum"][0]
+    case_worker = client_for(UserFactory(role=Role.CASE_WORKER, lvvs=[world["ams"]]))
+    assert case_worker.get("/api/v1/monitor/", {"peildatum": "2030-12-31"}).status_code == 403
+
+    # A read replica that lags: 503 with Retry-After, never figures that miss recent work.
+    from lvv.monitor import replica
+
+    def behind(**_):
+        raise replica.ReplicaBehind("the monitor's replica is still 4,096 bytes of WAL behind")
+
+    monkeypatch.setattr(replica, "wait_for_replica", behind)
+    response = coordinator.get("/api/v1/monitor/", {"peildatum": "2030-12-31"})
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    assert "bytes of WAL behind" in response.json()["detail"]

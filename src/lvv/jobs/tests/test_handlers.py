@@ -120,6 +120,24 @@ def test_a_monitor_is_published_as_a_job():
     assert job.percent == 100
 
 
+def test_a_publication_while_the_monitor_replica_lags_fails_clearly_and_stores_nothing(
+    monkeypatch,
+):
+    from lvv.monitor import replica
+
+    def behind(**_):
+        raise replica.ReplicaBehind("the monitor's replica is still 4,096 bytes of WAL behind")
+
+    monkeypatch.setattr(replica, "wait_for_replica", behind)
+    lvv = LVVFactory(name="Emmen", start_date=dt.date(2019, 1, 1))
+    StayFactory(lvv=lvv)
+    job = job_start(kind="monitor_publish", by=UserFactory(), payload={"peildatum": "2021-12-31"})
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.error.startswith("De kopie van het register waaruit de monitor leest, loopt achter")
+    assert not PublishedMonitor.objects.exists()
+
+
 def test_the_caseload_export_job_stores_the_visible_stays_and_logs_them():
     ams = LVVFactory(name="Amsterdam")
     ngo = OrganisationFactory(name="NGO A", kind=Organisation.Kind.NGO)

@@ -14,7 +14,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from lvv.monitor import figures, services
+from lvv.monitor import figures, replica, services
 
 # `reconcile`, `report` and `renderers` are imported where used: the JSON monitor, the common
 # case, does not need them (start-up, ADR 91).
@@ -131,6 +131,11 @@ class Command(BaseCommand):
                 raise _fail(f"--out {out}: no permission to write there")
         elif fmt in BINARY and sys.stdout.isatty():
             raise _fail(f"--format {fmt} is binary: add --out FILE")
+        # On a read replica: first everything the register has committed (not bad input, so 1).
+        try:
+            replica.wait_for_replica()
+        except replica.ReplicaBehind as exc:
+            raise CommandError(str(exc), returncode=1) from None
         if opts["lvvs"]:
             from lvv.registry.models import LVV
 
