@@ -256,6 +256,37 @@ def case(request: AuthenticatedHttpRequest, stay_id: uuid.UUID) -> HttpResponse:
     return render(request, "workflow/case.html", context)
 
 
+def _back_to_case(stay: Stay, anchor: str) -> HttpResponse:
+    return redirect(reverse("workflow:case", args=[stay.pk]) + f"#{anchor}")
+
+
+def _case_form_submit(
+    request: AuthenticatedHttpRequest,
+    stay: Stay,
+    form: djforms.Form,
+    *,
+    step: str,
+    apply: Callable[[], str],
+    anchor: str,
+) -> HttpResponse:
+    """A form posted from the case page. Valid and applied (in one transaction; `apply` returns
+    the message for the user): back to the case at `anchor`. Otherwise the case page again, with
+    this form bound under `step` and its errors shown (400)."""
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                message = apply()
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, message)
+            return _back_to_case(stay, anchor)
+    stay.refresh_from_db()
+    context = _case_context(request, stay, bound={step: form})
+    context["error_step"] = step
+    return render(request, "workflow/case.html", context, status=400)
+
+
 @dataclass
 class Step:
     """One form on the case page: who may post it, how the form is built and what it does."""
@@ -583,19 +614,14 @@ def case_step(request: AuthenticatedHttpRequest, stay_id: uuid.UUID, step: str) 
         raise Http404()
     stay = _stay_for(request, stay_id, spec.access)
     form = spec.form(stay, request)
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                message = spec.apply(stay, form, request.user)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, message)
-            return redirect(reverse("workflow:case", args=[stay.pk]) + f"#{spec.anchor}")
-    stay.refresh_from_db()
-    context = _case_context(request, stay, bound={step: form})
-    context["error_step"] = step
-    return render(request, "workflow/case.html", context, status=400)
+    return _case_form_submit(
+        request,
+        stay,
+        form,
+        step=step,
+        apply=lambda: spec.apply(stay, form, request.user),
+        anchor=spec.anchor,
+    )
 
 
 @login_required
@@ -606,23 +632,19 @@ def admission_verdict(request: AuthenticatedHttpRequest, stay_id: uuid.UUID) -> 
     kind = getattr(request.user.organisation, "kind", "")
     stay = _stay_for(request, stay_id, {"ind": "ind", "dtv": "trajectory"}.get(kind, "write"))
     form = forms.AdmissionVerdictForm(request.POST, prefix="av")
-    if form.is_valid():
-        try:
-            services.admission_verdict_record(
-                stay=stay,
-                by=request.user,
-                agrees=form.cleaned_data["agrees"] == "ja",
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "Het akkoord van uw organisatie is vastgelegd.")
-            return redirect(reverse("workflow:case", args=[stay.pk]) + "#akkoord")
-    stay.refresh_from_db()
-    context = _case_context(request, stay, bound={"admission_verdict": form})
-    context["error_step"] = "admission_verdict"
-    return render(request, "workflow/case.html", context, status=400)
+
+    def record() -> str:
+        services.admission_verdict_record(
+            stay=stay,
+            by=request.user,
+            agrees=form.cleaned_data["agrees"] == "ja",
+            note=form.cleaned_data["note"],
+        )
+        return "Het akkoord van uw organisatie is vastgelegd."
+
+    return _case_form_submit(
+        request, stay, form, step="admission_verdict", apply=record, anchor="akkoord"
+    )
 
 
 @login_required
@@ -635,16 +657,14 @@ def legal_section(request: AuthenticatedHttpRequest, section_id: int) -> HttpRes
     access = "write" if section.party == "ngo" else category
     stay = _stay_for(request, section.legal_check.stay_id, access)
     form = forms.LegalSectionForm(request.POST, party=section.party, prefix=f"s{section.pk}")
-    if form.is_valid():
-        try:
-            services.legal_check_answer(section=section, by=request.user, answers=form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, f"Het onderdeel {section.get_party_display()} is ingevuld.")
-            return redirect(reverse("workflow:case", args=[stay.pk]) + "#juridisch")
-    context = _case_context(request, stay, bound={f"section_{section.pk}": form})
-    return render(request, "workflow/case.html", context, status=400)
+
+    def answer() -> str:
+        services.legal_check_answer(section=section, by=request.user, answers=form.cleaned_data)
+        return f"Het onderdeel {section.get_party_display()} is ingevuld."
+
+    return _case_form_submit(
+        request, stay, form, step=f"section_{section.pk}", apply=answer, anchor="juridisch"
+    )
 
 
 @login_required
@@ -670,7 +690,7 @@ def action_update(request: AuthenticatedHttpRequest, action_id: int) -> HttpResp
             messages.success(request, "De deadline is aangepast.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    return redirect(reverse("workflow:case", args=[stay.pk]) + "#acties")
+    return _back_to_case(stay, "acties")
 
 
 @login_required
@@ -686,7 +706,7 @@ def attendance(request: AuthenticatedHttpRequest, activity_id: int) -> HttpRespo
         messages.success(request, "De aanwezigheid is vastgelegd.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    return redirect(reverse("workflow:case", args=[stay.pk]) + "#activering")
+    return _back_to_case(stay, "activering")
 
 
 @login_required
@@ -698,7 +718,7 @@ def forced_start(request: AuthenticatedHttpRequest, stay_id: uuid.UUID) -> HttpR
         messages.success(request, "Gedwongen vertrek is in gang gezet.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    return redirect(reverse("workflow:case", args=[stay.pk]) + "#vertrek")
+    return _back_to_case(stay, "vertrek")
 
 
 @login_required

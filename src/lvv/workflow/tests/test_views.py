@@ -75,6 +75,25 @@ def test_ind_sees_case_only_with_consent_and_only_fills_its_own_section(pilots, 
     assert not LegalCheckSection.objects.get(pk=ngo_section.pk).answered
 
 
+def test_legal_section_with_an_empty_answer_shows_the_case_page_with_the_error(
+    pilots, client_as, today
+):
+    stay, _ = register("Eindhoven")
+    admit("Eindhoven", stay)
+    check = services.legal_check_open(stay=stay, by=user("gemeente-eindhoven"), on=today)
+    section = check.sections.get(party="ngo")
+    url = reverse("workflow:legal_section", args=[section.pk])
+    client = client_as("ngo-eindhoven")
+    response = client.post(url, {f"s{section.pk}-legalisation_options": "Geen"})
+    assert response.status_code == 400
+    assert "Vul dit in" in response.content.decode()
+    assert not LegalCheckSection.objects.get(pk=section.pk).answered
+    data = {f"s{section.pk}-legalisation_options": "Geen", f"s{section.pk}-conclusion": "Terugkeer"}
+    response = client.post(url, data)
+    assert response.status_code == 302 and response["Location"] == _case(stay) + "#juridisch"
+    assert LegalCheckSection.objects.get(pk=section.pk).answered
+
+
 def test_registration_form_validates_in_dutch_and_warns_about_duplicates(pilots, client_as, today):
     register("Amsterdam", given="Reza", family="Karimi", birth_year=1979, country="IRN")
     client = client_as("gemeente-rotterdam")
