@@ -11,6 +11,7 @@ show (consent can narrow it); they must hide the rest."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import uuid
 from collections.abc import Iterable
 
@@ -336,6 +337,40 @@ def _parse_uuid(value: uuid.UUID | str) -> uuid.UUID | None:
         return None
 
 
+def _shown_of(may: set[str], categories: Iterable[str] | None) -> set[str] | None:
+    """The categories a reach of one person shows: all the user may see, or, when the caller asks
+    for some, those; None (refused) when one asked for is not among those the user may see."""
+    if categories is None:
+        return may
+    wanted = set(categories)
+    return wanted if wanted <= may else None
+
+
+def _log_reach(
+    user: User,
+    person_id: uuid.UUID,
+    *,
+    shown: set[str] | None,
+    categories: Iterable[str] | None,
+    operation: str,
+    activity: str,
+    channel: str | None,
+    started: dt.datetime,
+) -> None:
+    """The access-log line of one access_person or access_stay: allowed with the categories
+    shown, or refused (shown is None) with the categories asked for."""
+    log_access(
+        user,
+        persons=[person_id],
+        operation=operation,
+        activity=activity,
+        channel=channel,
+        outcome=Outcome.ALLOWED if shown is not None else Outcome.REFUSED,
+        categories=shown if shown is not None else (categories or ()),
+        started_at=started,
+    )
+
+
 def access_person(
     user: User,
     person_id: uuid.UUID | str,
@@ -351,30 +386,27 @@ def access_person(
     started = timezone.now()
     pk = _parse_uuid(person_id)
     person = persons_visible_to(user).filter(pk=pk).first() if pk else None
-    shown: set[str] = set()
+    shown: set[str] | None = None
     if person is not None:
         action = rules.VIEW if operation == "read" else rules.CHANGE
-        shown = rules.visible_categories(user, person.pk, action)
-        if operation != "read" and not shown:
+        may = rules.visible_categories(user, person.pk, action)
+        # A change needs at least one category the user may change.
+        if operation == "read" or may:
+            shown = _shown_of(may, categories)
+        if shown is None:
             person = None
-        elif categories is not None:
-            wanted = set(categories)
-            if not wanted <= shown:
-                person = None
-            shown = wanted
-    outcome = Outcome.ALLOWED if person else Outcome.REFUSED
-    if person is not None:
-        setattr(person, _REACHED_BY, user.pk)
+        else:
+            setattr(person, _REACHED_BY, user.pk)
     if pk is not None and (person is not None or Person.objects.filter(pk=pk).exists()):
-        log_access(
+        _log_reach(
             user,
-            persons=[pk],
+            pk,
+            shown=shown,
+            categories=categories,
             operation=operation,
             activity=activity,
             channel=channel,
-            outcome=outcome,
-            categories=shown if person else (categories or ()),
-            started_at=started,
+            started=started,
         )
     if person is None:
         raise PersonNotFound()
@@ -398,27 +430,23 @@ def access_stay(
     )
     if stay is not None and operation != "read" and not rules.can_change_stay(user, stay):
         stay = None
-    shown: set[str] = set()
+    shown: set[str] | None = None
     if stay is not None:
-        shown = rules.visible_categories(user, stay.person_id, rules.VIEW)
-        if categories is not None:
-            wanted = set(categories)
-            if not wanted <= shown:
-                stay = None
-            shown = wanted
-    outcome = Outcome.ALLOWED if stay else Outcome.REFUSED
+        may = rules.visible_categories(user, stay.person_id, rules.VIEW)
+        shown = _shown_of(may, categories)
+        if shown is None:
+            stay = None
     existing = stay or (Stay.objects.filter(pk=pk).only("person_id").first() if pk else None)
     if existing is not None:
-        log_access(
+        _log_reach(
             user,
-            persons=[existing.person_id],
-            stay_id=existing.pk,
+            existing.person_id,
+            shown=shown,
+            categories=categories,
             operation=operation,
             activity=activity,
             channel=channel,
-            outcome=outcome,
-            categories=shown if stay else (categories or ()),
-            started_at=started,
+            started=started,
         )
     if stay is None:
         raise PersonNotFound()

@@ -64,3 +64,20 @@ def test_administrator_sees_no_case_data(world):
     assert not persons_visible_to(admin).exists()
     with pytest.raises(PersonNotFound):
         access_stay(admin, world["mine"].pk)
+
+
+def test_asking_for_categories_logs_them_or_refuses_both_for_persons_and_stays(world):
+    alice, mine = world["alice"], world["mine"]
+    access_person(alice, mine.person_id, categories=["identity"])
+    access_stay(alice, mine.pk, categories=["stay"])
+    with pytest.raises(PersonNotFound):
+        access_person(alice, mine.person_id, categories=["identity", "medical"])
+    with pytest.raises(PersonNotFound):
+        access_stay(alice, mine.pk, categories=["medical"])
+    lines = list(AccessRecord.objects.order_by("id").values_list("outcome", "categories"))
+    assert lines == [
+        ("allowed", ["identity"]),
+        ("allowed", ["stay"]),
+        ("refused", ["identity", "medical"]),
+        ("refused", ["medical"]),
+    ]
