@@ -607,14 +607,19 @@ def _register_stay(person: Person, data: dict[str, Any], user) -> Stay:
     )
 
 
-def _log_registration(user, stay: Stay) -> None:
+def _registered(request: AuthenticatedHttpRequest, stay: Stay, message: str) -> HttpResponse:
+    """What follows a registration at an LVV, of a new person or of one already in the register:
+    its access-log line, the message, the national duplicate check, and the person page."""
     gate.log_access(
-        user,
+        request.user,
         persons=[stay.person_id],
         stay_id=stay.pk,
         operation="create",
         activity=ProcessingActivity.REGISTRATION,
     )
+    messages.success(request, message)
+    _national_duplicate_check(request, stay.person)
+    return redirect("registry:person_detail", person_id=stay.person_id)
 
 
 @never_cache
@@ -638,10 +643,7 @@ def person_register(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _apply_errors(form, exc, {})
         else:
-            _log_registration(request.user, stay)
-            messages.success(request, _("De persoon is aangemeld."))
-            _national_duplicate_check(request, person)
-            return redirect("registry:person_detail", person_id=person.pk)
+            return _registered(request, stay, _("De persoon is aangemeld."))
     return render(
         request,
         "registry/form.html",
@@ -695,10 +697,7 @@ def person_register_stay(request: AuthenticatedHttpRequest, person_id: uuid.UUID
         except ValidationError as exc:
             _apply_errors(form, exc, {})
         else:
-            _log_registration(request.user, stay)
-            messages.success(request, _("De aanmelding is geregistreerd."))
-            _national_duplicate_check(request, person)
-            return redirect("registry:person_detail", person_id=person.pk)
+            return _registered(request, stay, _("De aanmelding is geregistreerd."))
     return render(
         request,
         "registry/form.html",

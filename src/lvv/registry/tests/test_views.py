@@ -340,6 +340,10 @@ def test_second_open_stay_in_same_lvv_is_refused(client, world):
     services.stay_register_outflow(stay=stay, kind="return", on=dt.date(2021, 1, 1), by=None)
     assert client.post(url, data).status_code == 302
     assert stay.person.stays.count() == 2
+    created = AccessRecord.objects.filter(
+        person_pseudonym=person_pseudonym(stay.person_id), operation="create"
+    )
+    assert created.count() == 1
 
 
 def test_admit_scenario_outflow_follow_up(client, world):
