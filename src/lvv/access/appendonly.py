@@ -1,10 +1,12 @@
 """The access log is append-only in the database itself, not only in the ORM (ADR 0104).
 
-PostgreSQL: a trigger function (migration 0003). SQLite: for each log table a BEFORE UPDATE and a
-BEFORE DELETE trigger that aborts the statement with the same message (migration 0004, which takes
-its SQL from here; change the SQL only together with a new migration). Both are created only on the
-connection where the access app's log models are migrated (lvv.access.routers): on SQLite that is
-the log's own file, never the register's."""
+PostgreSQL: a trigger function (migration 0003) that row triggers call BEFORE UPDATE OR DELETE and,
+since migration 0005, a statement trigger per table calls BEFORE TRUNCATE (ADR 0111). SQLite: for
+each log table a BEFORE UPDATE and a BEFORE DELETE trigger that aborts the statement with the same
+message (migration 0004); SQLite has no TRUNCATE. The migrations take their SQL from here; change
+it only together with a new migration. All are created only on the connection where the access
+app's log models are migrated (lvv.access.routers): on SQLite that is the log's own file, never the
+register's."""
 
 from __future__ import annotations
 
@@ -43,3 +45,26 @@ def sqlite_create_triggers_sql() -> list[str]:
 
 def sqlite_drop_triggers_sql() -> list[str]:
     return [f'DROP TRIGGER IF EXISTS "{name}"' for name in SQLITE_TRIGGER_NAMES]
+
+
+def pg_truncate_trigger_name(table: str) -> str:
+    return f"{table}_no_truncate"
+
+
+PG_TRUNCATE_TRIGGERS = {table: pg_truncate_trigger_name(table) for table in TABLES}
+
+
+def pg_create_truncate_triggers_sql() -> list[str]:
+    # The function of migration 0003 raises "... append-only: TRUNCATE on <table> ...".
+    return [
+        f'CREATE TRIGGER "{name}" BEFORE TRUNCATE ON "{table}" '
+        "FOR EACH STATEMENT EXECUTE FUNCTION lvv_access_log_append_only()"
+        for table, name in PG_TRUNCATE_TRIGGERS.items()
+    ]
+
+
+def pg_drop_truncate_triggers_sql() -> list[str]:
+    return [
+        f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"'
+        for table, name in PG_TRUNCATE_TRIGGERS.items()
+    ]

@@ -56,18 +56,26 @@ def pytest_configure(config):
 
 def _keep_append_only_triggers_in_flush() -> None:
     """Tests only: the flush between transactional tests (TransactionTestCase, `transactional_db`,
-    `live_server`) empties tables with DELETE on SQLite, which the access log's append-only
-    triggers refuse (ADR 0104). On PostgreSQL it uses TRUNCATE, which row triggers do not see.
+    `live_server`) empties every table: with DELETE on SQLite, which the access log's append-only
+    triggers refuse (ADR 0104), and with TRUNCATE on PostgreSQL, which its BEFORE TRUNCATE
+    triggers refuse (ADR 0111).
 
-    The flush SQL of an SQLite test database drops the triggers, deletes, and creates them again
-    from the very SQL stored in the database; Django runs the whole list in one transaction, so the
+    The flush SQL of a test database that holds those triggers takes them out around the emptying:
+    on SQLite it drops them and creates them again from the very SQL stored in the database, on
+    PostgreSQL it disables and enables them. Django runs the whole list in one transaction, so the
     triggers are gone only inside the flush and come back even when it fails. Production code
-    never loads this plugin: there, a flush of the SQLite access log is refused by the database."""
-    # Through the backend's module: importing the operations module first is a circular import.
-    from django.db.backends.sqlite3.base import DatabaseWrapper
+    never loads this plugin: there, a flush of the access log is refused by the database."""
+    # Through the backends' modules: importing the operations modules first is a circular import.
+    from django.db.backends.postgresql.base import DatabaseWrapper as PostgreSQL
+    from django.db.backends.sqlite3.base import DatabaseWrapper as SQLite
 
-    DatabaseOperations = DatabaseWrapper.ops_class
-    original = DatabaseOperations.sql_flush
+    _wrap_flush(SQLite.ops_class, _sqlite_around_flush)
+    _wrap_flush(PostgreSQL.ops_class, _postgresql_around_flush)
+
+
+def _wrap_flush(operations_class, around) -> None:
+    """Make `operations_class.sql_flush` return `before + flush + after`, `around` giving the two."""
+    original = operations_class.sql_flush
     if original in _INSTALLED:
         return
 
@@ -77,20 +85,45 @@ def _keep_append_only_triggers_in_flush() -> None:
         )
         if not sql:
             return sql
-        from lvv.access.appendonly import SQLITE_TRIGGER_NAMES
-
-        placeholders = ", ".join(["%s"] * len(SQLITE_TRIGGER_NAMES))
-        with self.connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master "  # noqa: S608 (placeholders only)
-                f"WHERE type = 'trigger' AND name IN ({placeholders}) ORDER BY name",
-                list(SQLITE_TRIGGER_NAMES),
-            )
-            triggers = cursor.fetchall()
-        drop = [f"DROP TRIGGER {self.quote_name(name)};" for name, _ in triggers]
-        create = [f"{create_sql};" for _, create_sql in triggers]
-        return [*drop, *sql, *create]
+        before, after = around(self, tables)
+        return [*before, *sql, *after]
 
     _INSTALLED.add(sql_flush)
-    # A test-only patch of Django's class; mypy refuses assigning to a method by design.
-    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+    # A test-only patch of Django's class.
+    operations_class.sql_flush = sql_flush
+
+
+def _sqlite_around_flush(ops, tables) -> tuple[list[str], list[str]]:
+    from lvv.access.appendonly import SQLITE_TRIGGER_NAMES
+
+    placeholders = ", ".join(["%s"] * len(SQLITE_TRIGGER_NAMES))
+    with ops.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master "  # noqa: S608 (placeholders only)
+            f"WHERE type = 'trigger' AND name IN ({placeholders}) ORDER BY name",
+            list(SQLITE_TRIGGER_NAMES),
+        )
+        triggers = cursor.fetchall()
+    drop = [f"DROP TRIGGER {ops.quote_name(name)};" for name, _ in triggers]
+    create = [f"{create_sql};" for _, create_sql in triggers]
+    return drop, create
+
+
+def _postgresql_around_flush(ops, tables) -> tuple[list[str], list[str]]:
+    from lvv.access.appendonly import PG_TRUNCATE_TRIGGERS
+
+    flushed = [table for table in PG_TRUNCATE_TRIGGERS if table in tables]
+    if not flushed:
+        return [], []
+    with ops.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+            " WHERE pg_table_is_visible(c.oid) AND c.relname = ANY(%s) AND t.tgname = ANY(%s)"
+            " ORDER BY c.relname",
+            [flushed, [PG_TRUNCATE_TRIGGERS[table] for table in flushed]],
+        )
+        triggers = cursor.fetchall()
+    q = ops.quote_name
+    disable = [f"ALTER TABLE {q(table)} DISABLE TRIGGER {q(name)};" for table, name in triggers]
+    enable = [f"ALTER TABLE {q(table)} ENABLE TRIGGER {q(name)};" for table, name in triggers]
+    return disable, enable

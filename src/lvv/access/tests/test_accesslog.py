@@ -89,6 +89,19 @@ def test_database_refuses_update_and_delete_of_log_lines():
                 transaction.atomic(using=log_alias()),
             ):
                 cursor.execute(sql)
+        if cursor.db.vendor == "postgresql":  # SQLite has no TRUNCATE
+            for table, sql in (
+                ("access_accessrecord", "TRUNCATE access_accessrecord"),
+                ("access_auditrecord", "TRUNCATE access_auditrecord CASCADE"),
+            ):
+                with (
+                    pytest.raises(
+                        DatabaseError,
+                        match=f"the access log is append-only: TRUNCATE on {table} is not allowed",
+                    ),
+                    transaction.atomic(using=log_alias()),
+                ):
+                    cursor.execute(sql)
     assert AccessRecord.objects.values().get() == before["access_accessrecord"]
     assert AuditRecord.objects.values().get() == before["access_auditrecord"]
 
@@ -110,12 +123,12 @@ def test_sqlite_triggers_are_in_the_log_database_only():
 
 @pytest.mark.django_db(transaction=True)
 def test_test_flush_empties_the_log_and_keeps_it_append_only():
-    """The flush between transactional tests (lvv.access.pytest_plugin) empties the log on SQLite
-    too, and the triggers are back afterwards."""
+    """The flush between transactional tests (lvv.access.pytest_plugin) empties the log, past the
+    triggers that refuse DELETE (SQLite) and TRUNCATE (PostgreSQL), and they are back afterwards."""
     stay = StayFactory()
     log_access(None, persons=[stay.person_id], operation="read", activity="monitor")
     # The database that holds the log tables: the log's own file on SQLite, the register's on
-    # PostgreSQL (where the flush's TRUNCATE passes the row triggers anyway).
+    # PostgreSQL.
     (holder,) = [a for a in ("default", log_alias()) if migrates_access_log(connections[a])]
     call_command("flush", database=holder, interactive=False, verbosity=0)
     assert not AccessRecord.objects.exists()
@@ -128,4 +141,11 @@ def test_test_flush_empties_the_log_and_keeps_it_append_only():
         connections[log_alias()].cursor() as cursor,
     ):
         cursor.execute("DELETE FROM access_accessrecord")
+    if connections[holder].vendor == "postgresql":
+        with (
+            pytest.raises(DatabaseError, match="append-only: TRUNCATE"),
+            transaction.atomic(using=log_alias()),
+            connections[log_alias()].cursor() as cursor,
+        ):
+            cursor.execute("TRUNCATE access_accessrecord")
     assert AccessRecord.objects.count() == 1
