@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from lvv.workflow.models.recorded import Recorded
 
 
 class Activity(models.Model):
@@ -71,7 +72,7 @@ class Attendance(models.Model):
         return f"{self.on} {'aanwezig' if self.present else 'afwezig'}"
 
 
-class LivingAllowancePayment(models.Model):
+class LivingAllowancePayment(Recorded):
     """A living allowance (leefgeld) paid for a period, where the LVV pays one
     (Policy.pays_living_allowance)."""
 
@@ -84,13 +85,6 @@ class LivingAllowancePayment(models.Model):
     period_start = models.DateField(_("periode vanaf"))
     amount_cents = models.PositiveIntegerField(_("bedrag (eurocent)"))
     paid_on = models.DateField(_("betaald op"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("vastgelegd door"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    recorded_at = models.DateTimeField(_("vastgelegd op"), default=timezone.now)
 
     class Meta:
         verbose_name = _("leefgeld")

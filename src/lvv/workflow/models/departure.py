@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lvv.workflow.models.recorded import Recorded
 
-class ForcedDepartureCheck(models.Model):
+
+class ForcedDepartureCheck(Recorded):
     """DT&V's record that the guiding NGO was asked before forced departure was set in motion,
     and what it answered (Policy.forced_departure_requires_ngo_check, Groningen practice)."""
 
@@ -28,13 +28,6 @@ class ForcedDepartureCheck(models.Model):
     no_objection = models.BooleanField(_("geen bezwaar"), null=True, blank=True)
     ngo_answer = models.TextField(_("antwoord van de organisatie"), blank=True)
     started_on = models.DateField(_("gedwongen vertrek in gang gezet op"), null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("vastgelegd door"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    recorded_at = models.DateTimeField(_("vastgelegd op"), default=timezone.now)
 
     class Meta:
         verbose_name = _("navraag gedwongen vertrek")

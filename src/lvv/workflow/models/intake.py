@@ -4,16 +4,16 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lvv.workflow.fields import EncryptedTextField
+from lvv.workflow.models.recorded import Recorded
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
 
 
-class IdentityInvestigation(models.Model):
+class IdentityInvestigation(Recorded):
     """The identity and nationality investigation by AVIM at intake, where the LVV's policy asks
     for it (Policy.avim_identity_check)."""
 
@@ -32,13 +32,6 @@ class IdentityInvestigation(models.Model):
     result = models.CharField(_("uitkomst"), max_length=32, choices=Result.choices)
     concluded_on = models.DateField(_("datum"))
     note = EncryptedTextField(_("toelichting"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("vastgelegd door"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    recorded_at = models.DateTimeField(_("vastgelegd op"), default=timezone.now)
 
     class Meta:
         verbose_name = _("identiteitsonderzoek")
@@ -49,7 +42,7 @@ class IdentityInvestigation(models.Model):
         return f"{self.get_result_display()} ({self.concluded_on})"
 
 
-class MedicalIntake(models.Model):
+class MedicalIntake(Recorded):
     """The medical intake (GGD, nurse or NGO per Policy.medical_intake_by): a restricted, encrypted
     note and an advice on the kind of shelter. Special-category data (GDPR art. 9)."""
 
@@ -71,13 +64,6 @@ class MedicalIntake(models.Model):
         _("advies soort opvang"), max_length=16, choices=ShelterAdvice.choices
     )
     note = EncryptedTextField(_("medische notitie"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("vastgelegd door"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    recorded_at = models.DateTimeField(_("vastgelegd op"), default=timezone.now)
 
     class Meta:
         verbose_name = _("medische intake")

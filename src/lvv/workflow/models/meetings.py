@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lvv.registry.taxonomy import Scenario
+from lvv.workflow.models.recorded import Recorded
 
 
 class Meeting(models.Model):
@@ -121,7 +122,7 @@ class AgendaItem(models.Model):
         return [str(self.Reason(r).label) for r in self.reasons if r in self.Reason.values]
 
 
-class Decision(models.Model):
+class Decision(Recorded):
     """A decision on one case: taken in a meeting, or by a named decider (the NGO alone, the
     mayor). A decision without either is refused by the services."""
 
@@ -167,13 +168,6 @@ class Decision(models.Model):
         blank=True,
         related_name="+",
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("vastgelegd door"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    recorded_at = models.DateTimeField(_("vastgelegd op"), default=timezone.now)
 
     class Meta:
         verbose_name = _("besluit")
