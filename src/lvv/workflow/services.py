@@ -63,6 +63,13 @@ def _policy(lvv: LVV) -> Policy:
     return Policy.objects.get_or_create(lvv=lvv)[0]
 
 
+def _check_not_in_future(field: str, day: dt.date) -> None:
+    """A date of what already happened (an investigation, an intake, an advice, ...) is not after
+    today; the error goes to the form field `field`."""
+    if day > timezone.localdate():
+        raise ValidationError({field: _("De datum ligt in de toekomst.")})
+
+
 def _org_kind(user: User) -> str:
     return getattr(getattr(user, "organisation", None), "kind", "") or ""
 
@@ -610,8 +617,7 @@ def identity_investigation_record(
         raise ValidationError(_("Alleen AVIM legt het identiteitsonderzoek vast."))
     if result not in IdentityInvestigation.Result.values:
         raise ValidationError({"result": _("Kies de uitkomst van het onderzoek.")})
-    if concluded_on > timezone.localdate():
-        raise ValidationError({"concluded_on": _("De datum ligt in de toekomst.")})
+    _check_not_in_future("concluded_on", concluded_on)
     return IdentityInvestigation.objects.create(
         stay=stay, result=result, concluded_on=concluded_on, note=note.strip(), recorded_by=by
     )
@@ -633,8 +639,7 @@ def medical_intake_record(
         )
     if shelter_advice not in MedicalIntake.ShelterAdvice.values:
         raise ValidationError({"shelter_advice": _("Kies een advies over de soort opvang.")})
-    if held_on > timezone.localdate():
-        raise ValidationError({"held_on": _("De datum ligt in de toekomst.")})
+    _check_not_in_future("held_on", held_on)
     return MedicalIntake.objects.create(
         stay=stay,
         performed_by_kind=policy.medical_intake_by,
@@ -926,8 +931,7 @@ def action_complete(*, action: Action, by: User, on: dt.date, cancelled: bool = 
     action = Action.objects.select_for_update().get(pk=action.pk)
     if action.status != Action.Status.OPEN:
         raise ValidationError(_("Deze actie is al afgerond of vervallen."))
-    if on > timezone.localdate():
-        raise ValidationError({"on": _("De datum ligt in de toekomst.")})
+    _check_not_in_future("on", on)
     action.status = Action.Status.CANCELLED if cancelled else Action.Status.DONE
     action.completed_on = on
     action.save(update_fields=["status", "completed_on"])
@@ -1096,8 +1100,7 @@ def escalation_record_advice(
 ) -> Escalation:
     if not advice.strip():
         raise ValidationError({"advice": _("Vul het advies in.")})
-    if advised_on > timezone.localdate():
-        raise ValidationError({"advised_on": _("De datum ligt in de toekomst.")})
+    _check_not_in_future("advised_on", advised_on)
     if escalation.submitted_on and advised_on < escalation.submitted_on:
         raise ValidationError({"advised_on": _("Het advies ligt vóór de indiening.")})
     escalation.advice, escalation.advised_on = advice.strip(), advised_on
@@ -1402,8 +1405,7 @@ def activity_create(
 
 @transaction.atomic
 def attendance_record(*, activity: Activity, by: User, on: dt.date, present: bool) -> Attendance:
-    if on > timezone.localdate():
-        raise ValidationError({"on": _("De datum ligt in de toekomst.")})
+    _check_not_in_future("on", on)
     if on < activity.starts_on or (activity.ends_on and on > activity.ends_on):
         raise ValidationError({"on": _("Deze datum valt buiten de periode van de activiteit.")})
     row, _created = Attendance.objects.update_or_create(
@@ -1443,8 +1445,7 @@ def forced_departure_ngo_check(
         raise ValidationError(_("Alleen DT&V legt de navraag bij de organisatie vast."))
     if stay.organisation_id is None:
         raise ValidationError(_("Dit verblijf heeft geen begeleidende organisatie om te vragen."))
-    if asked_on > timezone.localdate():
-        raise ValidationError({"asked_on": _("De datum ligt in de toekomst.")})
+    _check_not_in_future("asked_on", asked_on)
     return ForcedDepartureCheck.objects.create(
         stay=stay,
         ngo_id=stay.organisation_id,

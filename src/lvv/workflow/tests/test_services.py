@@ -467,6 +467,9 @@ def test_actions_deadlines_and_overdue_overviews(pilots, today):
     )
     assert [c.reason for c in action.deadline_changes.all()][-1] == "Ambassade gesloten"
     assert not selectors.overdue_actions(type(stay).objects.all(), today).exists()
+    with pytest.raises(ValidationError) as future:
+        services.action_complete(action=action, by=ngo_user, on=today + dt.timedelta(days=1))
+    assert future.value.message_dict == {"on": ["De datum ligt in de toekomst."]}
     services.action_complete(action=action, by=ngo_user, on=today)
     assert Action.objects.get(pk=action.pk).status == "done"
 
@@ -688,6 +691,11 @@ def test_living_allowance_only_where_policy_pays(pilots, pilot, today):
         starts_on=stay.admission_date,
         portfolio="Doelen: taal, werk",
     )
+    with pytest.raises(ValidationError) as future:
+        services.attendance_record(
+            activity=activity, by=worker, on=today + dt.timedelta(days=1), present=True
+        )
+    assert future.value.message_dict == {"on": ["De datum ligt in de toekomst."]}
     services.attendance_record(activity=activity, by=worker, on=today, present=True)
     if lvv(pilot).policy.pays_living_allowance:
         services.allowance_record(
