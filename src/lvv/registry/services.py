@@ -306,6 +306,18 @@ def stay_rebuild(stay: Stay, *, expected_version: int | None = None) -> Stay:
     return stay
 
 
+def _check_guiding_organisation(organisation: Organisation) -> None:
+    """The organisation that guides a stay is an NGO (a maatschappelijke organisatie)."""
+    if organisation.kind != Organisation.Kind.NGO:
+        raise ValidationError(
+            {
+                "organisation": _(
+                    "De begeleidende organisatie moet een maatschappelijke organisatie zijn."
+                )
+            }
+        )
+
+
 def _locked(stay: Stay) -> Stay:
     """Lock the stay's row for the rest of the transaction (PostgreSQL) so writers queue."""
     return Stay.objects.select_for_update().get(pk=stay.pk)
@@ -363,14 +375,8 @@ def stay_register(
         raise ValidationError(
             _("Deze persoon heeft al een lopend verblijf in {lvv}.").format(lvv=lvv.name)
         )
-    if organisation is not None and organisation.kind != Organisation.Kind.NGO:
-        raise ValidationError(
-            {
-                "organisation": _(
-                    "De begeleidende organisatie moet een maatschappelijke organisatie zijn."
-                )
-            }
-        )
+    if organisation is not None:
+        _check_guiding_organisation(organisation)
     stay = Stay.objects.create(person=person, lvv=lvv, previous_stay=previous_stay)
     common: _Provenance = {
         "by": by,
@@ -506,14 +512,7 @@ def stay_set_organisation(
     expected_version: int | None = None,
     **kw: Any,
 ) -> Event:
-    if organisation.kind != Organisation.Kind.NGO:
-        raise ValidationError(
-            {
-                "organisation": _(
-                    "De begeleidende organisatie moet een maatschappelijke organisatie zijn."
-                )
-            }
-        )
+    _check_guiding_organisation(organisation)
     return _stay_event(
         stay=stay,
         kind=EventKind.ORGANISATION_SET,

@@ -6,10 +6,16 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from lvv.accounts.models import Organisation
 from lvv.registry import services
 from lvv.registry.models import Event, EventKind, Stay
 from lvv.registry.taxonomy import FollowUp, OutflowType, Scenario
-from lvv.registry.tests.factories import LVVFactory, PersonFactory, StayFactory
+from lvv.registry.tests.factories import (
+    LVVFactory,
+    OrganisationFactory,
+    PersonFactory,
+    StayFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -157,3 +163,32 @@ def test_correspondence_number_unique_within_lvv_only():
     StayFactory(lvv=other, correspondence_number="A-1")
     with pytest.raises(ValidationError, match="correspondentienummer"):
         StayFactory(lvv=lvv, correspondence_number="A-1")
+
+
+def test_only_an_ngo_guides_a_stay_at_registration_and_later():
+    municipality = OrganisationFactory(kind=Organisation.Kind.MUNICIPALITY)
+    ngo = OrganisationFactory()
+    person, lvv = PersonFactory(), LVVFactory()
+    message = {
+        "organisation": ["De begeleidende organisatie moet een maatschappelijke organisatie zijn."]
+    }
+    with pytest.raises(ValidationError) as err:
+        services.stay_register(
+            person=person,
+            lvv=lvv,
+            registration_date=dt.date(2024, 1, 1),
+            by=None,
+            organisation=municipality,
+        )
+    assert err.value.message_dict == message
+    assert not Stay.objects.filter(person=person).exists()
+    stay = services.stay_register(
+        person=person, lvv=lvv, registration_date=dt.date(2024, 1, 1), by=None, organisation=ngo
+    )
+    with pytest.raises(ValidationError) as err:
+        services.stay_set_organisation(
+            stay=stay, organisation=municipality, on=dt.date(2024, 2, 1), by=None
+        )
+    assert err.value.message_dict == message
+    stay.refresh_from_db()
+    assert stay.organisation == ngo
