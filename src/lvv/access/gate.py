@@ -232,6 +232,11 @@ def log_access(
         )
         for pid in ids
     ]
+    if len(records) == 1:
+        # One INSERT on the log's autocommit connection is a transaction by itself; bulk_create
+        # would add a BEGIN and a COMMIT, two more round trips on every person page and read.
+        records[0].save(force_insert=True)
+        return records
     return AccessRecord.objects.bulk_create(records)
 
 
@@ -280,14 +285,19 @@ def log_access_bulk(
     table = quote(AccessRecord._meta.db_table)
     # A concrete field always has a column; the stubs type Field.column as str | None.
     cols = ", ".join(quote(f.column) for f in fields)  # type: ignore[arg-type]
+    if connection.vendor == "postgresql":
+        # One COPY is one statement, all or nothing by itself on the log's autocommit connection
+        # (no BEGIN and COMMIT round trips on every page of the case list).
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return len(ids)
     with transaction.atomic(using=alias), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(rows))  # noqa: S608
+        marks = ", ".join(["%s"] * len(fields))
+        cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(rows))  # noqa: S608
     return len(ids)
 
 
