@@ -13,6 +13,7 @@ MONITOR_DATABASE_URL the standby):
    stores nothing;
 3. replay resumed, the monitor on the standby shows the new figures, and `--publish` stores the
    publication on the primary (the standby is read-only) with figures that include them.
+Along the way, what the monitor page says of the standby (`replica_state`): behind, then up to date.
 """
 
 from __future__ import annotations
@@ -61,6 +62,20 @@ def _lvv(args: list[str], env: dict[str, str], *, ok: bool = True) -> subprocess
     if ok:
         assert done.returncode == 0, done.stderr[-2000:]
     return done
+
+
+def _replica_state(env: dict[str, str]) -> str:
+    """What lvv.monitor.replica.replica_state, which the monitor page shows, says: caught up or
+    behind, and whether it knows the time of the last commit the standby replayed."""
+    code = (
+        "from lvv.monitor.replica import replica_state; s = replica_state(); "
+        "print('STATE', 'caught up' if s.caught_up else 'behind',"
+        " 'at a known time' if s.replayed_at else 'at no known time')"
+    )
+    out = _lvv(["shell", "-c", code], env).stdout
+    return next(line for line in out.splitlines() if line.startswith("STATE ")).removeprefix(
+        "STATE "
+    )
 
 
 def _table_reads(url: str) -> int:
@@ -148,6 +163,8 @@ def test_the_monitor_reads_a_streaming_standby_and_waits_for_it():
         assert refused.stdout == ""
         refused = _lvv([*monitor, "--publish"], on_replica, ok=False)
         assert refused.returncode == 1
+        # What the monitor page says: no commit replayed since the standby was made.
+        assert _replica_state(on_replica) == "behind at no known time"
         with psycopg.connect(primary) as db:
             assert db.execute("SELECT count(*) FROM monitor_publishedmonitor").fetchone()[0] == 0
 
@@ -155,6 +172,7 @@ def test_the_monitor_reads_a_streaming_standby_and_waits_for_it():
         with psycopg.connect(standby, autocommit=True) as db:
             db.execute("SELECT pg_wal_replay_resume()")
         published = _lvv([*monitor, "--publish"], on_replica)
+        assert _replica_state(on_replica) == "caught up at a known time"  # the import's
         assert json.loads(published.stdout)["national"]["intake_total"] == 5
         assert json.loads(published.stdout) == json.loads(_lvv(monitor, env).stdout)
         with psycopg.connect(primary) as db:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from lvv.accounts.http import AuthenticatedHttpRequest
 from lvv.jobs.services import job_start
-from lvv.monitor import figures, reconcile, renderers, report, selectors
+from lvv.monitor import figures, reconcile, renderers, replica, report, selectors
 from lvv.monitor.access import MonitorScope, monitor_scope
 from lvv.monitor.charts import report_charts
 from lvv.monitor.models import PublishedMonitor
@@ -174,6 +174,8 @@ def monitor_index(request: AuthenticatedHttpRequest) -> HttpResponse:
         ]  # fmt: skip
         context["reconcile_url"] = reverse("monitor:reconcile") + "?" + _query(cleaned)
         context["publish_query"] = cleaned
+        # Read from a replica: say whether it is up to date (the page does not wait for it).
+        context["replica"] = replica.replica_state()
     return render(request, "monitor/index.html", context)
 
 

@@ -58,6 +58,32 @@ def test_coordinator_sees_own_lvv_and_national_with_links(client, world):
     assert reverse("monitor:stays") + "?" in html
 
 
+def test_the_page_says_whether_the_monitor_replica_is_up_to_date(client, world, monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from lvv.monitor import replica
+
+    html = get(client, world["bureau"], "monitor:index").content.decode()
+    assert "kopie van het register" not in html  # no replica configured
+    monkeypatch.setattr(
+        replica, "replica_state", lambda: replica.ReplicaState(caught_up=True, replayed_at=None)
+    )
+    html = get(client, world["bureau"], "monitor:index").content.decode()
+    assert "Gelezen uit de kopie van het register voor de monitor" in html
+    assert "loopt achter" not in html
+    replayed = timezone.make_aware(dt.datetime(2026, 11, 23, 18, 45, 12))
+    monkeypatch.setattr(
+        replica,
+        "replica_state",
+        lambda: replica.ReplicaState(caught_up=False, replayed_at=replayed),
+    )
+    html = get(client, world["bureau"], "monitor:index").content.decode()
+    assert "loopt achter (bijgewerkt tot 23-11-2026 18:45:12)" in html
+    assert "Publiceren wacht tot de kopie bij is." in html
+
+
 def test_roles_without_monitor_access_are_refused(client, world):
     assert get(client, world["ind"], "monitor:index").status_code == 403
     client.logout()
