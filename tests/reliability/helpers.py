@@ -3,7 +3,9 @@ database in milliseconds, for commands run in a subprocess, and how to run them.
 
 from __future__ import annotations
 
+import glob
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -14,6 +16,35 @@ from django.db import connection, connections
 
 ROOT = Path(__file__).resolve().parents[2]
 LVV = str(Path(sys.executable).with_name("lvv"))
+PG_BINS = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
+# Tests that run PostgreSQL clusters of their own need its server binaries and root (to run them as
+# the postgres user); skipped otherwise.
+CAN_RUN_CLUSTERS = bool(PG_BINS) and os.geteuid() == 0 and shutil.which("runuser") is not None
+
+
+def pg_ctl(data: Path, *args: str, check: bool = True) -> None:
+    """`pg_ctl -D data ...` as the postgres user."""
+    subprocess.run(
+        ["runuser", "-u", "postgres", "--", f"{PG_BINS[-1]}/pg_ctl", "-D", str(data), *args],
+        check=check,
+        capture_output=True,
+    )
+
+
+def start_cluster(directory: Path, port: int) -> str:
+    """A throwaway PostgreSQL cluster of one test in `directory` (scripts/throwaway-postgres.sh),
+    listening on 127.0.0.1:`port`; returns its URL (database `lvv`, not created yet)."""
+    return subprocess.run(
+        [str(ROOT / "scripts" / "throwaway-postgres.sh"), str(directory), str(port)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+
+def stop_cluster(directory: Path) -> None:
+    """Stop a cluster of `start_cluster` (or one made from it) at once, if it runs."""
+    pg_ctl(directory / "data", "-m", "immediate", "stop", check=False)
 
 
 def copy_test_database(tmp_path: Path) -> str:

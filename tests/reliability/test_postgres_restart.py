@@ -4,7 +4,6 @@ started again; every commit it was told about must be there afterwards."""
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 import subprocess
@@ -16,23 +15,14 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.reliability.helpers import ROOT
+from tests.reliability.helpers import CAN_RUN_CLUSTERS, ROOT, pg_ctl, start_cluster, stop_cluster
 
 PORT = 8109  # this test's own cluster, never the shared one
-PG_BINS = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
 
 pytestmark = pytest.mark.skipif(
-    not PG_BINS or os.geteuid() != 0 or shutil.which("runuser") is None,
+    not CAN_RUN_CLUSTERS,
     reason="needs the PostgreSQL server binaries and root (to run them as postgres)",
 )
-
-
-def _pg_ctl(data: Path, *args: str) -> None:
-    subprocess.run(
-        ["runuser", "-u", "postgres", "--", f"{PG_BINS[-1]}/pg_ctl", "-D", str(data), *args],
-        check=True,
-        capture_output=True,
-    )
 
 
 def _wait_for(proc: subprocess.Popen, word: str, timeout: float) -> list[str]:
@@ -51,12 +41,7 @@ def test_restart_under_load_loses_no_committed_event():
     workdir = Path(tempfile.mkdtemp(prefix="lvv-pg-restart-"))
     workdir.chmod(0o755)
     pgdir = workdir / "pg"
-    url = subprocess.run(
-        [str(ROOT / "scripts" / "throwaway-postgres.sh"), str(pgdir), str(PORT)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    url = start_cluster(pgdir, PORT)
     data = pgdir / "data"
     try:
         with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
@@ -80,9 +65,9 @@ def test_restart_under_load_loses_no_committed_event():
         )
         out = _wait_for(writer, "ready", timeout=240)
         time.sleep(1.5)  # under load
-        _pg_ctl(data, "-m", "immediate", "-w", "stop")  # as a crash: no clean shutdown
+        pg_ctl(data, "-m", "immediate", "-w", "stop")  # as a crash: no clean shutdown
         time.sleep(0.5)
-        _pg_ctl(data, "-l", str(pgdir / "log"), "-o",
+        pg_ctl(data, "-l", str(pgdir / "log"), "-o",
                 f"-k {pgdir} -p {PORT} -c listen_addresses=127.0.0.1", "-w", "start")  # fmt: skip
         time.sleep(2.0)  # writes resume after the restart
         stop.touch()
@@ -104,10 +89,5 @@ def test_restart_under_load_loses_no_committed_event():
         last_failure = max(i for i, line in enumerate(out) if line.startswith("failed"))
         assert any(line.startswith("acked") for line in out[last_failure:])
     finally:
-        subprocess.run(
-            ["runuser", "-u", "postgres", "--", f"{PG_BINS[-1]}/pg_ctl", "-D", str(data), "-m",
-             "immediate", "stop"],
-            capture_output=True,
-            check=False,
-        )  # fmt: skip
+        stop_cluster(pgdir)
         shutil.rmtree(workdir, ignore_errors=True)

@@ -29,14 +29,21 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.reliability.helpers import LVV, ROOT
-from tests.reliability.test_postgres_restart import PG_BINS, _pg_ctl
+from tests.reliability.helpers import (
+    CAN_RUN_CLUSTERS,
+    LVV,
+    PG_BINS,
+    ROOT,
+    pg_ctl,
+    start_cluster,
+    stop_cluster,
+)
 
 PRIMARY_PORT, STANDBY_PORT = 8110, 8111  # this test's own clusters, never the shared one
 PEILDATUM = "2021-12-31"
 
 pytestmark = pytest.mark.skipif(
-    not PG_BINS or os.geteuid() != 0 or shutil.which("runuser") is None,
+    not CAN_RUN_CLUSTERS,
     reason="needs the PostgreSQL server binaries and root (to run them as postgres)",
 )
 
@@ -103,12 +110,7 @@ def test_the_monitor_reads_a_streaming_standby_and_waits_for_it():
     workdir = Path(tempfile.mkdtemp(prefix="lvv-pg-replica-"))
     workdir.chmod(0o755)
     primary_dir, standby_dir = workdir / "primary", workdir / "standby"
-    primary = subprocess.run(
-        [str(ROOT / "scripts" / "throwaway-postgres.sh"), str(primary_dir), str(PRIMARY_PORT)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    primary = start_cluster(primary_dir, PRIMARY_PORT)
     standby = primary.replace(f":{PRIMARY_PORT}/", f":{STANDBY_PORT}/")
     try:
         with psycopg.connect(primary.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
@@ -134,9 +136,9 @@ def test_the_monitor_reads_a_streaming_standby_and_waits_for_it():
             check=True,
             capture_output=True,
         )  # fmt: skip
-        _pg_ctl(standby_dir / "data", "-l", str(standby_dir / "log"), "-o",
-                f"-k {standby_dir} -p {STANDBY_PORT} -c listen_addresses=127.0.0.1", "-w",
-                "start")  # fmt: skip
+        pg_ctl(standby_dir / "data", "-l", str(standby_dir / "log"), "-o",
+               f"-k {standby_dir} -p {STANDBY_PORT} -c listen_addresses=127.0.0.1", "-w",
+               "start")  # fmt: skip
         with psycopg.connect(standby) as db:
             assert db.execute("SELECT pg_is_in_recovery()").fetchone()[0]
         on_replica = {**env, "MONITOR_DATABASE_URL": standby, "MONITOR_REPLICA_WAIT": "1"}
@@ -180,11 +182,6 @@ def test_the_monitor_reads_a_streaming_standby_and_waits_for_it():
         assert len(stored) == 1
         assert json.loads(stored[0][0])["national"]["intake_total"] == 5
     finally:
-        for data in (standby_dir / "data", primary_dir / "data"):
-            subprocess.run(
-                ["runuser", "-u", "postgres", "--", f"{PG_BINS[-1]}/pg_ctl", "-D", str(data),
-                 "-m", "immediate", "stop"],
-                capture_output=True,
-                check=False,
-            )  # fmt: skip
+        for directory in (standby_dir, primary_dir):
+            stop_cluster(directory)
         shutil.rmtree(workdir, ignore_errors=True)
