@@ -68,7 +68,7 @@ def test_restart_under_load_loses_no_committed_event():
         pg_ctl(data, "-m", "immediate", "-w", "stop")  # as a crash: no clean shutdown
         time.sleep(0.5)
         pg_ctl(data, "-l", str(pgdir / "log"), "-o",
-                f"-k {pgdir} -p {PORT} -c listen_addresses=127.0.0.1", "-w", "start")  # fmt: skip
+               f"-k {pgdir} -p {PORT} -c listen_addresses=127.0.0.1", "-w", "start")  # fmt: skip
         time.sleep(2.0)  # writes resume after the restart
         stop.touch()
         rest, _ = writer.communicate(timeout=60)
