@@ -127,3 +127,24 @@ def test_coordinator_registers_admits_sets_scenario_and_outflow(browser_page, li
     expect(page.locator("#results tbody tr")).to_have_count(1)
     assert "Samira Testpersoon" in page.inner_text("#results")
     assert_accessible(page)
+
+
+def test_person_and_case_pages_fit_a_phone_screen(browser_page, live_server):
+    """At 390 px the page itself does not scroll sideways: a wide table scrolls in its own region
+    (the consent table on the person page, the actions table on the case page)."""
+    page = browser_page
+    utrecht = LVVFactory(name="Utrecht")
+    ngo = OrganisationFactory(name="Stichting Vluchtelingenhulp")
+    ngo.lvvs.add(utrecht)
+    UserFactory(username="alice", lvvs=[utrecht])
+    stay = StayFactory(lvv=utrecht, organisation=ngo, person=PersonFactory(family_name="Smal"))
+
+    login(page, live_server, "alice")
+    page.set_viewport_size({"width": 390, "height": 800})
+    for path in (f"/personen/{stay.person_id}/", f"/werk/casus/{stay.pk}/"):
+        page.goto(live_server.url + path)
+        page.wait_for_load_state()
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{path} is {overflow} px wider than the screen"
