@@ -75,3 +75,17 @@ def test_only_the_privacy_officer_sees_the_log(client, world, role):
     login_with_2fa(client, UserFactory(role=role))
     assert client.get(reverse("access:log")).status_code == 404
     assert client.get(reverse("access:subject-access")).status_code == 404
+
+
+def test_log_and_subject_access_pages_show_dutch_labels_not_codes(client, world):
+    login_with_2fa(client, world["officer"])
+    person_id = str(world["stay"].person_id)
+    log = client.get(reverse("access:log"), {"person": person_id}).content.decode()
+    report = client.get(reverse("access:subject-access"), {"person": person_id}).content.decode()
+    for body in (log, report):
+        assert "<td>inzien</td>" in body and "<td>read</td>" not in body
+        assert (
+            "Documenten, Identiteit, IND-gegevens, Juridische gegevens, Verblijf in de LVV" in body
+        )
+        assert "documents, identity" not in body
+    assert "<td>Opdrachtregel</td>" in report and "<td>Geweigerd</td>" in report

@@ -1,0 +1,58 @@
+"""Dutch labels for the codes in access-log lines (operation, data categories, channel, outcome),
+for the privacy officer's pages. The log and the JSON report keep the codes; only the pages
+translate them. An unknown code is shown as it is."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django import template
+
+from lvv.access.models import Channel, DataCategory, Outcome
+
+register = template.Library()
+
+OPERATIONS = {
+    "read": "inzien",
+    "list": "in lijst getoond",
+    "write": "vastleggen",
+    "change": "wijzigen",
+    "update": "bijwerken",
+    "create": "aanmaken",
+    "download": "downloaden",
+    "import": "importeren",
+    "export": "exporteren",
+    "erase": "wissen",
+    "duplicate_check": "dubbelcheck",
+    "link_previous_stay": "eerder verblijf koppelen",
+    "unlink_previous_stay": "koppeling met eerder verblijf opheffen",
+    "subject_access_report": "inzageverzoek",
+    "access_report": "inzagerapport",
+}
+RESEARCH_EXPORT = "research_export_"
+
+
+@register.filter
+def operation_label(code: str) -> str:
+    if code.startswith(RESEARCH_EXPORT):
+        return f"onderzoeksexport ({code.removeprefix(RESEARCH_EXPORT).upper()})"
+    return OPERATIONS.get(code, code)
+
+
+@register.filter
+def category_labels(codes: Iterable[str]) -> str:
+    """'identity, stay' -> 'Identiteit, Verblijf in de LVV' (the labels without their brackets)."""
+    labels = dict(DataCategory.choices)
+    return ", ".join(
+        str(labels[code]).split(" (", 1)[0] if code in labels else code for code in codes
+    )
+
+
+@register.filter
+def channel_label(code: str) -> str:
+    return str(dict(Channel.choices).get(code, code))
+
+
+@register.filter
+def outcome_label(code: str) -> str:
+    return str(dict(Outcome.choices).get(code, code))
