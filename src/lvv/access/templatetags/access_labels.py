@@ -4,9 +4,11 @@ translate them. An unknown code is shown as it is."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django import template
+from django.utils import timezone
 
 from lvv.access.models import Channel, DataCategory, Outcome
 
@@ -56,3 +58,9 @@ def channel_label(code: str) -> str:
 @register.filter
 def outcome_label(code: str) -> str:
     return str(dict(Outcome.choices).get(code, code))
+
+
+@register.filter
+def local_time(iso: str) -> str:
+    """An ISO timestamp of the report (UTC) as local time, written as on the log page."""
+    return f"{timezone.localtime(dt.datetime.fromisoformat(iso)):%Y-%m-%d %H:%M:%S}"

@@ -6,6 +6,7 @@ import json
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from lvv.access.gate import access_person
 from lvv.access.models import AccessRecord
@@ -89,3 +90,15 @@ def test_log_and_subject_access_pages_show_dutch_labels_not_codes(client, world)
         )
         assert "documents, identity" not in body
     assert "<td>Opdrachtregel</td>" in report and "<td>Geweigerd</td>" in report
+
+
+def test_subject_access_page_shows_the_times_of_the_log_page(client, world):
+    """The report's timestamps are UTC ISO strings; the page shows them in local time, as the log
+    page does, so the same line has the same time on both pages."""
+    login_with_2fa(client, world["officer"])
+    line = AccessRecord.objects.for_person(world["stay"].person_id).earliest("started_at")
+    shown = f"{timezone.localtime(line.started_at):%Y-%m-%d %H:%M:%S}"
+    person_id = str(world["stay"].person_id)
+    log = client.get(reverse("access:log"), {"person": person_id}).content.decode()
+    report = client.get(reverse("access:subject-access"), {"person": person_id}).content.decode()
+    assert f"<td>{shown}</td>" in log and f"<td>{shown}</td>" in report
