@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from lvv.registry.models import Person, RegionMunicipality
+from lvv.registry.taxonomy import OutflowType, Scenario
 from lvv.registry.tests.factories import (
     LocationFactory,
     LVVFactory,
@@ -148,3 +149,30 @@ def test_person_and_case_pages_fit_a_phone_screen(browser_page, live_server):
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, f"{path} is {overflow} px wider than the screen"
+
+
+def test_person_list_fits_a_laptop_screen(browser_page, live_server):
+    """At 1024 px the persons list needs no sideways scrolling: a long outflow type under the
+    outflow date wraps instead of widening its column (and squeezing the others)."""
+    page = browser_page
+    page.set_viewport_size({"width": 1024, "height": 800})
+    utrecht = LVVFactory(name="Utrecht")
+    ngo = OrganisationFactory(name="Stichting Noodopvang Vluchtelingen Utrecht")
+    ngo.lvvs.add(utrecht)
+    UserFactory(username="alice", lvvs=[utrecht])
+    StayFactory(
+        lvv=utrecht,
+        organisation=ngo,
+        scenario=Scenario.NOT_YET_DETERMINED,
+        scenario_date=dt.date(2020, 2, 1),
+        outflow_type=OutflowType.UNKNOWN_DESTINATION,
+        outflow_date=dt.date(2020, 6, 1),
+    )
+
+    login(page, live_server, "alice")
+    page.goto(live_server.url + "/personen/")
+    page.wait_for_load_state()
+    wrap = page.locator(".table-wrap")
+    expect(wrap).to_contain_text("Met onbekende bestemming vertrokken (MOB)")
+    overflow = wrap.evaluate("element => element.scrollWidth - element.clientWidth")
+    assert overflow <= 0, f"the list is {overflow} px wider than its box"
