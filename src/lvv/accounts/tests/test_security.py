@@ -107,6 +107,20 @@ def test_setup_then_verify_and_a_code_is_single_use(client, alice):
 
 
 @override_settings(LVV_REQUIRE_2FA=True)
+def test_second_factor_pages_show_no_menu_that_only_leads_back(client, alice):
+    client.force_login(alice)
+    setup = client.get(reverse("accounts:otp-setup")).content.decode()
+    give_totp_device(alice)
+    verify = client.get(reverse("accounts:otp-verify")).content.decode()
+    for body in (setup, verify):
+        assert 'aria-label="Hoofdmenu"' in body and "Uitloggen" in body
+        assert f'href="{reverse("registry:person_list")}"' not in body
+    login_with_2fa(client, alice)
+    home = client.get(reverse("web:home")).content.decode()
+    assert f'href="{reverse("registry:person_list")}"' in home
+
+
+@override_settings(LVV_REQUIRE_2FA=True)
 def test_helper_logs_in_past_the_second_factor(client, alice):
     login_with_2fa(client, alice)
     assert client.get(reverse("registry:person_list")).status_code == 200
