@@ -41,13 +41,23 @@ def operation_label(code: str) -> str:
     return OPERATIONS.get(code, code)
 
 
+# One word per category, so that a line with every category stays as narrow in the table as the
+# codes were; the full labels are DataCategory's.
+CATEGORY_WORDS: dict[str, str] = {
+    DataCategory.IDENTITY: "identiteit",
+    DataCategory.STAY: "verblijf",
+    DataCategory.TRAJECTORY: "traject",
+    DataCategory.LEGAL: "juridisch",
+    DataCategory.MEDICAL: "medisch",
+    DataCategory.DOCUMENTS: "documenten",
+    DataCategory.IND: "IND",
+}
+
+
 @register.filter
 def category_labels(codes: Iterable[str]) -> str:
-    """'identity, stay' -> 'Identiteit, Verblijf in de LVV' (the labels without their brackets)."""
-    labels = dict(DataCategory.choices)
-    return ", ".join(
-        str(labels[code]).split(" (", 1)[0] if code in labels else code for code in codes
-    )
+    """'identity, stay' -> 'identiteit, verblijf'."""
+    return ", ".join(CATEGORY_WORDS.get(code, code) for code in codes)
 
 
 @register.filter
