@@ -176,3 +176,30 @@ def test_person_list_fits_a_laptop_screen(browser_page, live_server):
     expect(wrap).to_contain_text("Met onbekende bestemming vertrokken (MOB)")
     overflow = wrap.evaluate("element => element.scrollWidth - element.clientWidth")
     assert overflow <= 0, f"the list is {overflow} px wider than its box"
+
+
+def test_pages_raise_no_console_errors(browser_page, live_server):
+    """No script error and no Content-Security-Policy refusal in the console (htmx's inline
+    indicator style was refused on every page)."""
+    page = browser_page
+    utrecht = LVVFactory(name="Utrecht")
+    UserFactory(username="alice", lvvs=[utrecht])
+    stay = StayFactory(lvv=utrecht)
+    errors: list[str] = []
+
+    def on_console(message) -> None:
+        # The browser asks for /favicon.ico by itself; the register has none.
+        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+            errors.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    login(page, live_server, "alice")
+    for path in ("/", "/personen/", f"/personen/{stay.person_id}/"):
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("networkidle")
+    page.goto(live_server.url + "/personen/")
+    page.get_by_label("Zoeken").fill("x")
+    expect(page.locator(".result-count")).to_contain_text("0 verblijven")
+    assert errors == []
