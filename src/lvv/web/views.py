@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 from lvv.access.gate import can_see_persons, lvvs_of
 from lvv.accounts.http import AuthenticatedHttpRequest
 from lvv.accounts.models import Role
+from lvv.web import panels
 
 
 @never_cache
@@ -24,5 +25,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "sees_persons": sees_persons,
             "is_admin": user.is_staff or user.role == Role.ADMINISTRATOR,
             "role_label": user.get_role_display() if user.role else "",
+            # Without person data the quick links are the role's own pages, as in the menu.
+            "role_pages": [] if sees_persons else panels.menu_items(request),
         },
     )

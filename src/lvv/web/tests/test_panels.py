@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from lvv.accounts.models import Role
 from lvv.registry.tests.factories import LVVFactory, StayFactory, UserFactory
 from lvv.web import panels
 
@@ -81,3 +82,16 @@ def test_home_section_and_menu_item(client, registered):
     assert ">Testmenu</a>" in body
     client.force_login(UserFactory(username="bob"))
     assert ">Testmenu</a>" not in client.get(reverse("web:home")).content.decode()
+
+
+def test_start_page_links_the_role_pages_when_the_role_sees_no_persons(client):
+    """The privacy officer's start page offered 'Snel naar' without a single link; now the quick
+    links are the role's pages from the menu. A role with person data keeps its person links."""
+    client.force_login(UserFactory(role=Role.PRIVACY_OFFICER))
+    body = client.get(reverse("web:home")).content.decode()
+    quick = body[body.index('id="quick-h"') : body.index("</section>")]
+    assert f'<li><a href="{reverse("access:log")}">' in quick
+    client.force_login(UserFactory(lvvs=[LVVFactory()]))
+    quick = client.get(reverse("web:home")).content.decode()
+    quick = quick[quick.index('id="quick-h"') : quick.index("</section>")]
+    assert reverse("registry:person_list") in quick and reverse("access:log") not in quick
