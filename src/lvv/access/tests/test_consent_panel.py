@@ -10,6 +10,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from lvv.access import consent
 from lvv.access import views as access_views
@@ -135,3 +136,14 @@ def test_person_page_shows_the_panel_with_form_and_history(client, world):
     assert response.status_code == 302
     rows = consent.consent_overview(stay.person)
     assert {(r.party, r.category) for r in rows if r.given} >= {("dtv", "identity")}
+
+
+def test_panel_writes_dates_as_the_rest_of_the_person_page(client, world):
+    """dd-mm-jjjj hh:mm, as the timeline beside it ('23 november 2026 18:55' took three lines in
+    the narrow 'Sinds' column)."""
+    client.force_login(world["coordinator"])
+    stay = world["stay"]
+    body = client.get(reverse("registry:person_detail", args=[stay.person_id])).content.decode()
+    since = consent.consent_overview(stay.person)[0].since
+    assert isinstance(since, dt.datetime)
+    assert f"<td>{timezone.localtime(since):%d-%m-%Y %H:%M}</td>" in body
