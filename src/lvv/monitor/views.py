@@ -39,7 +39,11 @@ class MonitorForm(forms.Form):
         help_text="De stand aan het eind van deze dag.",
     )
     scheme = forms.ChoiceField(
-        label="Telwijze", choices=list(report.SCHEME_LABELS.items()), initial=figures.EVALUATION
+        label="Telwijze",
+        choices=list(report.SCHEME_LABELS.items()),
+        initial=figures.EVALUATION,
+        # The labels are sentences ("Evaluatie (zoals geregistreerd)"): shown whole.
+        widget=forms.Select(attrs={"class": "whole"}),
     )
     focus = forms.ChoiceField(label="Grafieken voor", required=False)
     suppress = forms.IntegerField(
