@@ -19,7 +19,6 @@ Along the way, what the monitor page says of the standby (`replica_state`): behi
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import tempfile
@@ -31,10 +30,10 @@ import pytest
 
 from tests.reliability.helpers import (
     CAN_RUN_CLUSTERS,
-    LVV,
     PG_BINS,
-    ROOT,
+    command_env,
     pg_ctl,
+    run,
     start_cluster,
     stop_cluster,
 )
@@ -63,9 +62,7 @@ def _person_file(path: Path, lvv: str, numbers: range) -> Path:
 
 
 def _lvv(args: list[str], env: dict[str, str], *, ok: bool = True) -> subprocess.CompletedProcess:
-    done = subprocess.run(
-        [LVV, *args], env=env, cwd=ROOT, capture_output=True, text=True, check=False, timeout=300
-    )
+    done = run(args, env, timeout=300)
     if ok:
         assert done.returncode == 0, done.stderr[-2000:]
     return done
@@ -115,13 +112,7 @@ def test_the_monitor_reads_a_streaming_standby_and_waits_for_it():
     try:
         with psycopg.connect(primary.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
             admin.execute("CREATE DATABASE lvv")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-        env.update(
-            DATABASE_URL=primary,
-            DJANGO_SETTINGS_MODULE="lvv.conf.test",
-            LVV_DATA_DIR=str(workdir / "data"),
-            LOG_LEVEL="WARNING",
-        )
+        env = command_env(primary, workdir)
         _lvv(["migrate", "--noinput"], env)
         _lvv(["import-persons", str(_person_file(workdir / "first.csv", "Zwolle", range(3)))], env)
 
