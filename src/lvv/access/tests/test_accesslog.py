@@ -73,13 +73,19 @@ def test_database_refuses_update_and_delete_of_log_lines():
         "access_accessrecord": AccessRecord.objects.values().get(),
         "access_auditrecord": AuditRecord.objects.values().get(),
     }
+    statements = [
+        ("access_accessrecord", "UPDATE access_accessrecord SET outcome = 'refused'"),
+        ("access_accessrecord", "DELETE FROM access_accessrecord"),
+        ("access_auditrecord", "UPDATE access_auditrecord SET username = 'someone-else'"),
+        ("access_auditrecord", "DELETE FROM access_auditrecord"),
+    ]
+    if connections[log_alias()].vendor == "postgresql":  # SQLite has no TRUNCATE (ADR 0111)
+        statements += [
+            ("access_accessrecord", "TRUNCATE access_accessrecord"),
+            ("access_auditrecord", "TRUNCATE access_auditrecord CASCADE"),
+        ]
     with connections[log_alias()].cursor() as cursor:
-        for table, sql in (
-            ("access_accessrecord", "UPDATE access_accessrecord SET outcome = 'refused'"),
-            ("access_accessrecord", "DELETE FROM access_accessrecord"),
-            ("access_auditrecord", "UPDATE access_auditrecord SET username = 'someone-else'"),
-            ("access_auditrecord", "DELETE FROM access_auditrecord"),
-        ):
+        for table, sql in statements:
             operation = sql.split()[0]
             with (
                 pytest.raises(
@@ -89,19 +95,6 @@ def test_database_refuses_update_and_delete_of_log_lines():
                 transaction.atomic(using=log_alias()),
             ):
                 cursor.execute(sql)
-        if cursor.db.vendor == "postgresql":  # SQLite has no TRUNCATE
-            for table, sql in (
-                ("access_accessrecord", "TRUNCATE access_accessrecord"),
-                ("access_auditrecord", "TRUNCATE access_auditrecord CASCADE"),
-            ):
-                with (
-                    pytest.raises(
-                        DatabaseError,
-                        match=f"the access log is append-only: TRUNCATE on {table} is not allowed",
-                    ),
-                    transaction.atomic(using=log_alias()),
-                ):
-                    cursor.execute(sql)
     assert AccessRecord.objects.values().get() == before["access_accessrecord"]
     assert AuditRecord.objects.values().get() == before["access_auditrecord"]
 
